@@ -1,0 +1,151 @@
+extension Indicators {
+    /// Simple moving average: SMA[i] = mean(x[i−n+1...i]); first value at bar n−1.
+    public static func sma(_ values: [Double], period: Int = 20) throws(QuantError) -> [Double] {
+        try QuantError.requireSeries(values, "values")
+        try QuantError.requirePeriod(period)
+        var out = nans(values.count)
+        values.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { o in Kernels.sma(x, period, from: 0, into: o) }
+        }
+        return out
+    }
+
+    /// Exponential moving average, k = 2/(n+1): EMA[i] = EMA[i−1] + k·(x[i] − EMA[i−1]).
+    /// `.sma` seed (TA-Lib, default): EMA[n−1] = SMA of x[0...n−1]; `.firstValue`: EMA[0] = x[0] (pandas).
+    public static func ema(_ values: [Double], period: Int = 20, seed: Seed = .sma) throws(QuantError) -> [Double] {
+        try QuantError.requireSeries(values, "values")
+        try QuantError.requirePeriod(period)
+        var out = nans(values.count)
+        let k = 2.0 / Double(period + 1)
+        values.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { o in
+                switch seed {
+                case .sma: Kernels.ema(x, period, k: k, seedEnd: period - 1, into: o)
+                case .firstValue: Kernels.emaFromFirst(x, k: k, from: 0, into: o)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Linearly weighted moving average: WMA[i] = Σ_{j=1...n} j·x[i−n+j] / (n(n+1)/2); first value at bar n−1.
+    public static func wma(_ values: [Double], period: Int = 9) throws(QuantError) -> [Double] {
+        try QuantError.requireSeries(values, "values")
+        try QuantError.requirePeriod(period)
+        let count = values.count
+        var out = nans(count)
+        guard count >= period else { return out }
+        let divider = Double((period * (period + 1)) >> 1)
+        let weight = Double(period)
+        values.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { o in
+                // TA-Lib's update: the weighted sum drops the plain window sum each bar.
+                var periodSum = 0.0, periodSub = 0.0
+                var i = 0
+                while i < period - 1 {
+                    periodSub += x[i]
+                    periodSum += x[i] * Double(i + 1)
+                    i += 1
+                }
+                var trailingValue = 0.0
+                var trailing = 0
+                while i < count {
+                    let v = x[i]
+                    periodSub += v
+                    periodSub -= trailingValue
+                    periodSum += v * weight
+                    trailingValue = x[trailing]
+                    trailing += 1
+                    o[i] = periodSum / divider
+                    periodSum -= periodSub
+                    i += 1
+                }
+            }
+        }
+        return out
+    }
+
+    /// Double EMA (Mulloy): DEMA = 2·EMA(x) − EMA(EMA(x)), SMA-seeded EMAs; first value at bar 2(n−1).
+    public static func dema(_ values: [Double], period: Int = 30) throws(QuantError) -> [Double] {
+        try QuantError.requireSeries(values, "values")
+        try QuantError.requirePeriod(period)
+        let (e1, e2, _) = emaChain(values, period: period, depth: 2)
+        var out = nans(values.count)
+        for i in stride(from: 2 * (period - 1), to: values.count, by: 1) { out[i] = (2.0 * e1[i]) - e2[i] }
+        return out
+    }
+
+    /// Triple EMA (Mulloy): TEMA = 3·EMA − 3·EMA(EMA) + EMA(EMA(EMA)), SMA-seeded; first value at bar 3(n−1).
+    public static func tema(_ values: [Double], period: Int = 30) throws(QuantError) -> [Double] {
+        try QuantError.requireSeries(values, "values")
+        try QuantError.requirePeriod(period)
+        let (e1, e2, e3) = emaChain(values, period: period, depth: 3)
+        var out = nans(values.count)
+        for i in stride(from: 3 * (period - 1), to: values.count, by: 1) {
+            out[i] = (3.0 * e1[i]) - (3.0 * e2[i]) + e3[i]
+        }
+        return out
+    }
+
+    /// EMA, EMA of EMA and (if depth 3) EMA of that, each SMA-seeded on the first bar its input is defined.
+    static func emaChain(_ values: [Double], period: Int, depth: Int) -> ([Double], [Double], [Double]) {
+        let count = values.count
+        let k = 2.0 / Double(period + 1)
+        var e1 = nans(count), e2 = nans(count), e3 = nans(count)
+        values.withUnsafeBufferPointer { x in
+            e1.withUnsafeMutableBufferPointer { o in Kernels.ema(x, period, k: k, seedEnd: period - 1, into: o) }
+        }
+        e1.withUnsafeBufferPointer { x in
+            e2.withUnsafeMutableBufferPointer { o in Kernels.ema(x, period, k: k, seedEnd: 2 * (period - 1), into: o) }
+        }
+        if depth == 3 {
+            e2.withUnsafeBufferPointer { x in
+                e3.withUnsafeMutableBufferPointer { o in Kernels.ema(x, period, k: k, seedEnd: 3 * (period - 1), into: o) }
+            }
+        }
+        return (e1, e2, e3)
+    }
+
+    /// Kaufman adaptive moving average: ER = |x[i]−x[i−n]| / Σ|x[j]−x[j−1]| over the last n changes,
+    /// sc = (ER·(2/3 − 2/31) + 2/31)², KAMA[i] = KAMA[i−1] + sc·(x[i] − KAMA[i−1]).
+    /// TA-Lib start: first value at bar n, with x[n−1] as the previous KAMA (ER = 1 when the sum of changes
+    /// is ≤ the net change or |sum| < 1e-8). Fast/slow periods fixed at 2 and 30, as in TA-Lib and StockCharts.
+    public static func kama(_ values: [Double], period: Int = 10) throws(QuantError) -> [Double] {
+        try QuantError.requireSeries(values, "values")
+        try QuantError.requirePeriod(period)
+        let count = values.count
+        var out = nans(count)
+        guard count > period else { return out }
+        let constMax = 2.0 / (30.0 + 1.0)
+        let constDiff = 2.0 / (2.0 + 1.0) - constMax
+        values.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { o in
+                var sumROC1 = 0.0
+                for j in 0..<period { sumROC1 += abs(x[j] - x[j + 1]) }
+                var prevKAMA = x[period - 1]
+                var trailing = 0
+                var trailingValue = x[0]
+                var today = period
+                while today < count {
+                    let v = x[today]
+                    if today > period {
+                        let t = x[trailing + 1]
+                        sumROC1 -= abs(trailingValue - t)
+                        sumROC1 += abs(v - x[today - 1])
+                        trailingValue = t
+                        trailing += 1
+                    }
+                    let periodROC = v - x[trailing]
+                    var er = 1.0
+                    if !(sumROC1 <= periodROC || isZero(sumROC1)) { er = abs(periodROC / sumROC1) }
+                    var sc = (er * constDiff) + constMax
+                    sc *= sc
+                    prevKAMA = ((v - prevKAMA) * sc) + prevKAMA
+                    o[today] = prevKAMA
+                    today += 1
+                }
+            }
+        }
+        return out
+    }
+}

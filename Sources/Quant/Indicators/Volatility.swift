@@ -1,0 +1,176 @@
+/// An upper, middle and lower line (Bollinger Bands, Keltner and Donchian channels).
+public struct Bands: Sendable, Hashable {
+    public let upper: [Double]
+    public let middle: [Double]
+    public let lower: [Double]
+}
+
+extension Indicators {
+    /// Bollinger Bands: middle = SMA_n, upper/lower = middle ± k·σ, σ the POPULATION standard deviation
+    /// (divide by n) of the same n values; all three from bar n−1 (TA-Lib `BBANDS(n, k, k, SMA)`).
+    /// σ comes from sums re-anchored every 128 bars, so no cancellation or drift builds up over long series;
+    /// TA-Lib zeroes σ² below 1e-8, here only rounding below 0 is clamped to 0.
+    public static func bollingerBands(_ values: [Double], period: Int = 20, deviations: Double = 2) throws(QuantError) -> Bands {
+        try QuantError.requireSeries(values, "values")
+        try QuantError.requirePeriod(period)
+        guard deviations.isFinite, deviations >= 0 else {
+            throw .invalidParameter("deviations", deviations, "must be a finite number ≥ 0")
+        }
+        let count = values.count
+        var upper = nans(count), middle = nans(count), lower = nans(count)
+        guard count >= period else { return Bands(upper: upper, middle: middle, lower: lower) }
+        values.withUnsafeBufferPointer { x in
+            middle.withUnsafeMutableBufferPointer { m in
+                Kernels.sma(x, period, from: 0, into: m)
+                upper.withUnsafeMutableBufferPointer { u in
+                    lower.withUnsafeMutableBufferPointer { l in
+                        rollingDeviation(x, period, mean: UnsafeBufferPointer(m), deviations: deviations, upper: u, lower: l)
+                    }
+                }
+            }
+        }
+        return Bands(upper: upper, middle: middle, lower: lower)
+    }
+
+    /// σ of each window via Σ(x−c) and Σ(x−c)² around an anchor c close to the data, recomputed exactly every
+    /// 128 bars; writes mean ± deviations·σ.
+    private static func rollingDeviation(
+        _ x: Kernels.In, _ period: Int, mean m: Kernels.In, deviations: Double, upper u: Kernels.Out, lower l: Kernels.Out
+    ) {
+        let count = x.count
+        let invP = 1.0 / Double(period)
+        var anchor = 0.0, s1 = 0.0, s2 = 0.0
+        var i = period - 1
+        while i < count {
+            // Re-anchor on the current window, exactly.
+            anchor = x[i]
+            s1 = 0
+            s2 = 0
+            for j in (i - period + 1)...i {
+                let d = x[j] - anchor
+                s1 += d
+                s2 += d * d
+            }
+            let blockEnd = min(i + 128, count)
+            while true {
+                let mu = s1 * invP
+                let variance = s2 * invP - mu * mu
+                let sigma = variance > 0 ? variance.squareRoot() : 0
+                let band = sigma * deviations
+                u[i] = m[i] + band
+                l[i] = m[i] - band
+                i += 1
+                if i >= blockEnd { break }
+                let add = x[i] - anchor, drop = x[i - period] - anchor
+                s1 += add - drop
+                s2 += add * add - drop * drop
+            }
+        }
+    }
+
+    /// True range: TR[i] = max(H[i], C[i−1]) − min(L[i], C[i−1]); first value at bar 1 (TA-Lib `TRANGE`).
+    public static func trueRange(high: [Double], low: [Double], close: [Double]) throws(QuantError) -> [Double] {
+        try requireBars(high: high, low: low, close: close)
+        var out = nans(close.count)
+        high.withUnsafeBufferPointer { h in
+            low.withUnsafeBufferPointer { l in
+                close.withUnsafeBufferPointer { c in
+                    out.withUnsafeMutableBufferPointer { o in
+                        for i in stride(from: 1, to: c.count, by: 1) { o[i] = Kernels.trueRange(h, l, c, i) }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Average true range, Wilder smoothing ATR[i] = (ATR[i−1]·(n−1) + TR[i])/n.
+    /// `.taLib`: first ATR at bar n = mean(TR[1...n]). `.stockCharts`: TR[0] = H[0]−L[0], first ATR at bar
+    /// n−1 = mean(TR[0...n−1]).
+    public static func atr(
+        high: [Double], low: [Double], close: [Double], period: Int = 14, warmUp: WarmUp = .taLib
+    ) throws(QuantError) -> [Double] {
+        try requireBars(high: high, low: low, close: close)
+        try QuantError.requirePeriod(period)
+        var out = nans(close.count)
+        high.withUnsafeBufferPointer { h in
+            low.withUnsafeBufferPointer { l in
+                close.withUnsafeBufferPointer { c in
+                    out.withUnsafeMutableBufferPointer { o in atrKernel(h, l, c, period, warmUp: warmUp, into: o) }
+                }
+            }
+        }
+        return out
+    }
+
+    static func atrKernel(_ h: Kernels.In, _ l: Kernels.In, _ c: Kernels.In, _ period: Int, warmUp: WarmUp, into o: Kernels.Out) {
+        let count = c.count
+        let first = warmUp == .taLib ? 1 : 0
+        let seedEnd = first + period - 1
+        guard count > seedEnd else { return }
+        @inline(__always) func tr(_ i: Int) -> Double { i == 0 ? h[0] - l[0] : Kernels.trueRange(h, l, c, i) }
+        var total = 0.0
+        for i in first...seedEnd { total += tr(i) }
+        let n = Double(period), n1 = Double(period - 1)
+        var prev = total / n
+        o[seedEnd] = prev
+        var i = seedEnd + 1
+        while i < count {
+            prev *= n1
+            prev += Kernels.trueRange(h, l, c, i)
+            prev /= n
+            o[i] = prev
+            i += 1
+        }
+    }
+
+    /// Keltner channel: middle = EMA_n(close), upper/lower = middle ± multiplier·ATR_m (Chester Keltner as
+    /// revised by Linda Raschke; StockCharts uses n = 20, m = 10, multiplier 2). No TA-Lib equivalent. Each line
+    /// starts when its inputs are defined; `seed` and `warmUp` select the EMA and ATR starts
+    /// (`.firstValue` + `.stockCharts` reproduces the StockCharts/`ta` sheet).
+    public static func keltnerChannel(
+        high: [Double], low: [Double], close: [Double], period: Int = 20, atrPeriod: Int = 10,
+        multiplier: Double = 2, seed: Seed = .sma, warmUp: WarmUp = .taLib
+    ) throws(QuantError) -> Bands {
+        guard multiplier.isFinite, multiplier >= 0 else {
+            throw .invalidParameter("multiplier", multiplier, "must be a finite number ≥ 0")
+        }
+        let middle = try ema(close, period: period, seed: seed)
+        let range = try atr(high: high, low: low, close: close, period: atrPeriod, warmUp: warmUp)
+        var upper = nans(close.count), lower = nans(close.count)
+        for i in close.indices where !middle[i].isNaN && !range[i].isNaN {
+            upper[i] = middle[i] + multiplier * range[i]
+            lower[i] = middle[i] - multiplier * range[i]
+        }
+        return Bands(upper: upper, middle: middle, lower: lower)
+    }
+
+    /// Donchian channel: upper = max(H over n bars), lower = min(L over n bars), middle = (upper + lower)/2;
+    /// first value at bar n−1. `offset` > 0 shifts the channel right by that many bars (the channel of the
+    /// n bars ending `offset` bars ago, as turtle-style breakout rules use it). No TA-Lib equivalent.
+    public static func donchianChannel(
+        high: [Double], low: [Double], period: Int = 20, offset: Int = 0
+    ) throws(QuantError) -> Bands {
+        try QuantError.requireSeries(high, "high")
+        try QuantError.requireSeries(low, "low", count: high.count, of: "high")
+        try QuantError.requirePeriod(period)
+        try QuantError.requirePeriod(offset, "offset", minimum: 0)
+        let count = high.count
+        var upper = nans(count), middle = nans(count), lower = nans(count)
+        var maxima = RollingExtreme(period: period, capacity: count, max: true)
+        var minima = RollingExtreme(period: period, capacity: count, max: false)
+        high.withUnsafeBufferPointer { h in
+            low.withUnsafeBufferPointer { l in
+                for i in 0..<count {
+                    let hi = h[maxima.push(h, i)], lo = l[minima.push(l, i)]
+                    let j = i + offset
+                    guard i >= period - 1, j < count else { continue }
+                    upper[j] = hi
+                    lower[j] = lo
+                    middle[j] = (hi + lo) / 2
+                }
+            }
+        }
+        return Bands(upper: upper, middle: middle, lower: lower)
+    }
+}

@@ -1,0 +1,107 @@
+extension Indicators {
+    /// On-balance volume (Granville): OBV[0] = V[0]; OBV[i] = OBV[i−1] ± V[i] as C[i] rises/falls, unchanged
+    /// when flat (TA-Lib: starts at the first volume, not 0). Defined from bar 0.
+    public static func obv(close: [Double], volume: [Double]) throws(QuantError) -> [Double] {
+        try QuantError.requireSeries(close, "close")
+        try QuantError.requireSeries(volume, "volume", count: close.count, of: "close")
+        var out = nans(close.count)
+        close.withUnsafeBufferPointer { c in
+            volume.withUnsafeBufferPointer { v in
+                out.withUnsafeMutableBufferPointer { o in
+                    var total = v[0], prev = c[0]
+                    o[0] = total
+                    for i in stride(from: 1, to: c.count, by: 1) {
+                        let x = c[i]
+                        if x > prev { total += v[i] } else if x < prev { total -= v[i] }
+                        o[i] = total
+                        prev = x
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Accumulation/distribution line (Chaikin): AD[i] = AD[i−1] + ((C−L) − (H−C))/(H−L)·V, the bar adding 0
+    /// when H = L; AD[0] is bar 0's own term. Defined from bar 0 (TA-Lib `AD`).
+    public static func accumulationDistribution(
+        high: [Double], low: [Double], close: [Double], volume: [Double]
+    ) throws(QuantError) -> [Double] {
+        try requireBars(high: high, low: low, close: close, volume: volume)
+        var out = nans(close.count)
+        var total = 0.0
+        for i in close.indices {
+            let range = high[i] - low[i]
+            if range > 0 { total += (((close[i] - low[i]) - (high[i] - close[i])) / range) * volume[i] }
+            out[i] = total
+        }
+        return out
+    }
+
+    /// Money flow index: TP = (H+L+C)/3, flow = TP·V counted positive when TP rises, negative when it falls;
+    /// MFI = 100·ΣPos/(ΣPos + ΣNeg) over the last n bars; first value at bar n; 0 when ΣPos + ΣNeg < 1 (TA-Lib).
+    public static func mfi(
+        high: [Double], low: [Double], close: [Double], volume: [Double], period: Int = 14
+    ) throws(QuantError) -> [Double] {
+        try requireBars(high: high, low: low, close: close, volume: volume)
+        try QuantError.requirePeriod(period)
+        let count = close.count
+        var out = nans(count)
+        guard count > period else { return out }
+        var pos = [Double](repeating: 0, count: count), neg = [Double](repeating: 0, count: count)
+        var prevTP = (high[0] + low[0] + close[0]) / 3.0
+        var posSum = 0.0, negSum = 0.0
+        for i in 1..<count {
+            let tp = (high[i] + low[i] + close[i]) / 3.0
+            let change = tp - prevTP
+            prevTP = tp
+            let flow = tp * volume[i]
+            if change < 0 { neg[i] = flow } else if change > 0 { pos[i] = flow }
+            posSum += pos[i]
+            negSum += neg[i]
+            if i > period {
+                posSum -= pos[i - period]
+                negSum -= neg[i - period]
+            }
+            if i >= period {
+                let total = posSum + negSum
+                out[i] = total < 1.0 ? 0 : 100.0 * (posSum / total)
+            }
+        }
+        return out
+    }
+
+    /// Volume-weighted average price of the typical price TP = (H+L+C)/3: ΣTP·V/ΣV. With `period` nil it is
+    /// cumulative from bar 0 (anchored VWAP, defined from bar 0); with `period` n it is the rolling n-bar VWAP
+    /// (first value at bar n−1). A window whose volume sums to 0 gives the plain mean of its TPs. No TA-Lib
+    /// equivalent.
+    public static func vwap(
+        high: [Double], low: [Double], close: [Double], volume: [Double], period: Int? = nil
+    ) throws(QuantError) -> [Double] {
+        try requireBars(high: high, low: low, close: close, volume: volume)
+        if let period { try QuantError.requirePeriod(period) }
+        let count = close.count
+        var out = nans(count)
+        var pv = 0.0, v = 0.0, tpSum = 0.0
+        for i in 0..<count {
+            let tp = (high[i] + low[i] + close[i]) / 3.0
+            pv += tp * volume[i]
+            v += volume[i]
+            tpSum += tp
+            var size = i + 1
+            if let period {
+                size = min(period, i + 1)
+                if i >= period {
+                    let j = i - period
+                    let old = (high[j] + low[j] + close[j]) / 3.0
+                    pv -= old * volume[j]
+                    v -= volume[j]
+                    tpSum -= old
+                }
+                guard i >= period - 1 else { continue }
+            }
+            out[i] = v > 0 ? pv / v : tpSum / Double(size)
+        }
+        return out
+    }
+}
