@@ -19,6 +19,18 @@ public struct Drawdown: Sendable, Hashable, Codable {
         public let recovery: Int?
         /// Periods from peak to recovery, or to the last point while unrecovered.
         public let length: Int
+
+        public init(peak: Int, trough: Int, recovery: Int?, length: Int) {
+            self.peak = peak
+            self.trough = trough
+            self.recovery = recovery
+            self.length = length
+        }
+    }
+
+    public init(depth: Double, episode: Episode?) {
+        self.depth = depth
+        self.episode = episode
     }
 }
 
