@@ -65,7 +65,7 @@ extension Indicators {
         _ values: [Double], fast: Int = 12, slow: Int = 26, signal: Int = 9, seed: Seed = .sma
     ) throws(QuantError) -> SignalLines {
         let (line, signalLine, histogram) = try lineWithSignal(
-            values, fast: fast, slow: slow, signal: signal, seed: seed, percent: false)
+            values, fast: fast, slow: slow, signal: signal, seed: seed, percent: false, alignFast: true)
         guard seed == .sma else { return SignalLines(line: line, signal: signalLine, histogram: histogram) }
         var aligned = line
         let start = min(slow + signal - 2, values.count)
@@ -77,18 +77,19 @@ extension Indicators {
 
     /// Percentage price oscillator: line = 100·(EMA_fast − EMA_slow)/EMA_slow (0 when |EMA_slow| < 1e-8),
     /// signal = EMA_signal(line), histogram = line − signal. `.sma` seed: the line equals TA-Lib
-    /// `PPO(fast, slow, matype=EMA)` from bar slow−1 (EMAs aligned as in `macd`); signal and histogram start
+    /// `PPO(fast, slow, matype=EMA)` from bar slow−1 (plain `ema` lines, each seeded on its own first window,
+    /// unlike `macd`); signal and histogram start
     /// at bar slow+signal−2. `.firstValue`: pandas EMAs from bar 0 (the StockCharts/`ta` PPO sheet).
     public static func ppo(
         _ values: [Double], fast: Int = 12, slow: Int = 26, signal: Int = 9, seed: Seed = .sma
     ) throws(QuantError) -> SignalLines {
         let (line, signalLine, histogram) = try lineWithSignal(
-            values, fast: fast, slow: slow, signal: signal, seed: seed, percent: true)
+            values, fast: fast, slow: slow, signal: signal, seed: seed, percent: true, alignFast: false)
         return SignalLines(line: line, signal: signalLine, histogram: histogram)
     }
 
     private static func lineWithSignal(
-        _ values: [Double], fast: Int, slow: Int, signal: Int, seed: Seed, percent: Bool
+        _ values: [Double], fast: Int, slow: Int, signal: Int, seed: Seed, percent: Bool, alignFast: Bool
     ) throws(QuantError) -> ([Double], [Double], [Double]) {
         try QuantError.requireSeries(values, "values")
         try QuantError.requirePeriod(fast, "fast")
@@ -106,7 +107,7 @@ extension Indicators {
                     switch seed {
                     case .sma:
                         Kernels.ema(x, slow, k: kSlow, seedEnd: slow - 1, into: s)
-                        Kernels.ema(x, fast, k: kFast, seedEnd: slow - 1, into: f)
+                        Kernels.ema(x, fast, k: kFast, seedEnd: alignFast ? slow - 1 : fast - 1, into: f)
                     case .firstValue:
                         Kernels.emaFromFirst(x, k: kSlow, from: 0, into: s)
                         Kernels.emaFromFirst(x, k: kFast, from: 0, into: f)

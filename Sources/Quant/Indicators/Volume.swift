@@ -39,7 +39,8 @@ extension Indicators {
     }
 
     /// Money flow index: TP = (H+L+C)/3, flow = TP·V counted positive when TP rises, negative when it falls;
-    /// MFI = 100·ΣPos/(ΣPos + ΣNeg) over the last n bars; first value at bar n; 0 when ΣPos + ΣNeg < 1 (TA-Lib).
+    /// MFI = 100·ΣPos/(ΣPos + ΣNeg) over the last n bars; first value at bar n; 0 when ΣPos + ΣNeg < 1, and a
+    /// TP change below 1e-8 in size counts as none (both as TA-Lib 0.8).
     public static func mfi(
         high: [Double], low: [Double], close: [Double], volume: [Double], period: Int = 14
     ) throws(QuantError) -> [Double] {
@@ -56,7 +57,9 @@ extension Indicators {
             let change = tp - prevTP
             prevTP = tp
             let flow = tp * volume[i]
-            if change < 0 { neg[i] = flow } else if change > 0 { pos[i] = flow }
+            if isZero(change) {
+                // TA-Lib counts a typical-price change below 1e-8 (rounding noise) as no change.
+            } else if change < 0 { neg[i] = flow } else { pos[i] = flow }
             posSum += pos[i]
             negSum += neg[i]
             if i > period {
