@@ -1,0 +1,71 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// What distinguishes one Bourse service from another; everything else (middleware, health, metrics,
+/// config, storage, registration, shutdown) comes from ServiceKit.
+public struct ServiceDescriptor: Sendable {
+    /// The URL segment and registry name (`data`, `gateway`, `financial-analysis`).
+    public let name: String
+    public let version: String
+    /// The port used when `http.port` is not set (0: any free port).
+    public let defaultPort: Int
+    /// Keys beyond ``ConfigKey/common``.
+    public let keys: [ConfigKey]
+    /// Versioned schema of the service's own database; a service without migrations opens no database.
+    public let migrations: [Migration]
+    /// The service's own OpenAPI 3.1 `paths` entries (YAML, indented by two spaces); the common endpoints
+    /// are added by ServiceKit.
+    public let openAPIPaths: String
+    /// Extra `components.schemas` entries (YAML, indented by four spaces).
+    public let openAPISchemas: String
+    public let summary: String
+
+    public init(name: String, version: String = BourseVersion.current, defaultPort: Int = 0, keys: [ConfigKey] = [],
+                migrations: [Migration] = [], summary: String, openAPIPaths: String, openAPISchemas: String = "") {
+        self.name = name
+        self.version = version
+        self.defaultPort = defaultPort
+        self.keys = keys
+        self.migrations = migrations
+        self.openAPIPaths = openAPIPaths
+        self.openAPISchemas = openAPISchemas
+        self.summary = summary
+    }
+
+    /// Every key this service reads, the common ones first.
+    public var allKeys: [ConfigKey] { ConfigKey.common + keys }
+}
+
+public enum BourseVersion {
+    public static let current = "0.1.0"
+}
+
+/// Everything a service needs to build its routes, made by ServiceKit from the configuration.
+public struct ServiceEnvironment: Sendable {
+    public let descriptor: ServiceDescriptor
+    public let configuration: Configuration
+    public let logger: Logger
+    /// The service's own database, migrated; `nil` for a service without migrations.
+    public let database: Database?
+    public let client: ServiceClient
+    public let metrics: HTTPMetrics
+    public let instanceID: String
+}
+
+/// One Bourse service: its routes, its readiness checks and its background work.
+public protocol BourseService: Sendable {
+    static var descriptor: ServiceDescriptor { get }
+    init(environment: ServiceEnvironment) async throws
+    /// Adds the service's routes (full paths, under `/api/v1/<name>`) and any middleware of its own.
+    func addRoutes(to router: Router<ServiceRequestContext>)
+    /// Checks beyond the database, which ServiceKit checks itself.
+    var healthChecks: [HealthCheck] { get }
+    /// Long-lived work (sweepers, consumers), run and shut down with the HTTP server.
+    var backgroundServices: [any Service] { get }
+}
+
+extension BourseService {
+    public var healthChecks: [HealthCheck] { [] }
+    public var backgroundServices: [any Service] { [] }
+}

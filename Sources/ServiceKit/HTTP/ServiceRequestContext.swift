@@ -1,0 +1,24 @@
+import Hummingbird
+import Logging
+
+/// The request context of every Bourse service: Hummingbird's core storage plus the request id, the W3C
+/// trace context and the body limit, all set by ServiceKit's middleware before a route runs.
+public struct ServiceRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// `X-Request-ID` as received, or a new one; echoed on the response and in every log line.
+    public var requestID: String
+    /// The trace this request belongs to (continued from `traceparent` or started here).
+    public var trace: TraceContext
+    /// Largest body a route may collect; `request.decode` and `collect(upTo:)` answer 413 past it.
+    public var maxUploadSize: Int
+    /// The remote peer, as seen by the server socket.
+    public let remoteAddress: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.requestID = ""
+        self.trace = TraceContext.start()
+        self.maxUploadSize = 10 * 1024 * 1024
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress
+    }
+}

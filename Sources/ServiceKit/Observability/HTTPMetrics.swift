@@ -1,0 +1,67 @@
+import HTTPTypes
+import Prometheus
+import Synchronization
+
+/// The Prometheus registry of one service process and its HTTP metrics.
+///
+/// Metrics are labelled by route pattern (`/api/v1/data/instruments/{symbol}`), never by raw path, and by
+/// status class (`2xx`), so their number stays bounded whatever clients send.
+public final class HTTPMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let inFlight: Gauge
+    private let service: String
+    private let cache = Mutex<[Key: (Counter, DurationHistogram)]>([:])
+
+    private struct Key: Hashable {
+        let method: String
+        let route: String
+        let statusClass: String
+    }
+
+    static let buckets: [Duration] = [
+        .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+        .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+
+    public init(service: String, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        self.service = service
+        self.inFlight = registry.makeGauge(
+            descriptor: .init(namespace: "bourse", metricName: "http_requests_in_flight", unitName: "",
+                              helpText: "HTTP requests being served now."),
+            labels: [("service", service)])
+        let info = registry.makeGauge(
+            descriptor: .init(namespace: "bourse", metricName: "service_info", unitName: "",
+                              helpText: "Always 1; labels name the service."),
+            labels: [("service", service)])
+        info.set(Int64(1))
+    }
+
+    func record(method: HTTPRequest.Method, route: String, status: HTTPResponse.Status, duration: Duration) {
+        let key = Key(method: method.rawValue, route: route, statusClass: "\(status.code / 100)xx")
+        let (counter, histogram) = cache.withLock { cache in
+            if let found = cache[key] { return found }
+            let labels = [("service", service), ("method", key.method), ("route", key.route), ("status", key.statusClass)]
+            let made = (
+                registry.makeCounter(
+                    descriptor: .init(namespace: "bourse", metricName: "http_requests", unitName: "total",
+                                      helpText: "HTTP requests served, by route pattern and status class."),
+                    labels: labels),
+                registry.makeDurationHistogram(
+                    descriptor: .init(namespace: "bourse", metricName: "http_request_duration", unitName: "seconds",
+                                      helpText: "HTTP request duration until the last byte was written."),
+                    labels: labels, buckets: Self.buckets)
+            )
+            cache[key] = made
+            return made
+        }
+        counter.increment()
+        histogram.record(duration)
+    }
+
+    /// The Prometheus text exposition of every metric of this process.
+    public func exposition() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+}

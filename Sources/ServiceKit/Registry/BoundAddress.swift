@@ -1,0 +1,32 @@
+import Synchronization
+
+/// The address the HTTP server actually bound (port 0 becomes a real port), published once the server runs
+/// so that registration can advertise it.
+public final class BoundAddress: Sendable {
+    private let state = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
+
+    public init() {}
+
+    public func publish(port: Int) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Int, Never>] in
+            state.port = port
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: port) }
+    }
+
+    /// The bound port, waiting until the server has bound it.
+    public func port() async -> Int {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Int? in
+                if let port = state.port { return port }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    public var current: Int? { state.withLock { $0.port } }
+}

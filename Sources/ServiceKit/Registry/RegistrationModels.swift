@@ -1,0 +1,39 @@
+import Foundation
+
+/// What an instance tells the gateway about itself (`POST /api/v1/gateway/register`).
+public struct RegistrationRequest: Codable, Sendable, Equatable {
+    public var service: String
+    public var instanceID: String
+    public var url: String
+    public var version: String
+    public var weight: Int?
+
+    public init(service: String, instanceID: String, url: String, version: String, weight: Int? = nil) {
+        self.service = service
+        self.instanceID = instanceID
+        self.url = url
+        self.version = version
+        self.weight = weight
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case service, url, version, weight
+        case instanceID = "instance_id"
+    }
+}
+
+/// The gateway's answer to a registration or heartbeat: how long the lease lasts.
+public struct RegistrationLease: Codable, Sendable, Equatable {
+    public var instanceID: String
+    public var ttlSeconds: Double
+
+    public init(instanceID: String, ttlSeconds: Double) {
+        self.instanceID = instanceID
+        self.ttlSeconds = ttlSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case instanceID = "instance_id"
+        case ttlSeconds = "ttl_seconds"
+    }
+}

@@ -1,0 +1,162 @@
+@preconcurrency import AsyncKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+@preconcurrency import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// The one SQL layer of Bourse: SQLKit over an embedded SQLite file or a PostgreSQL pool.
+///
+/// Repositories write SQL once with bound parameters (`db.raw("… WHERE id = \(bind: id)")`) and run it
+/// through ``withSQL(_:)`` or, when several statements must commit together, ``transaction(_:)``.
+/// On PostgreSQL each service lives in its own schema (named after the service), so one database can hold
+/// every service without any reading another's tables.
+public final class Database: Sendable {
+    public enum Engine: String, Sendable, Codable {
+        case sqlite
+        case postgres
+    }
+
+    private enum Backend: Sendable {
+        case sqlite(SQLiteConnection, AsyncMutex)
+        case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
+    }
+
+    public let engine: Engine
+    /// Where the data lives, without credentials (for logs and `/api/status/config`).
+    public let location: String
+    private let backend: Backend
+    private let logger: Logger
+
+    private init(engine: Engine, location: String, backend: Backend, logger: Logger) {
+        self.engine = engine
+        self.location = location
+        self.backend = backend
+        self.logger = logger
+    }
+
+    /// Opens the database of `service`.
+    /// - Parameters:
+    ///   - url: `postgres://…` or `sqlite:///path` / `sqlite::memory:`; `nil` means `<dataDir>/<service>.sqlite`.
+    ///   - schema: the PostgreSQL schema for this service (created if missing).
+    public static func open(url: String?, dataDir: String, service: String, logger: Logger) async throws -> Database {
+        let url = url ?? "sqlite://" + URL(fileURLWithPath: dataDir).appendingPathComponent("\(service).sqlite").path
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            return try await openPostgres(url: url, schema: schemaName(for: service), logger: logger)
+        }
+        guard url.hasPrefix("sqlite:") else {
+            throw DatabaseError.unsupportedURL("database.url must start with postgres://, postgresql:// or sqlite:")
+        }
+        let path = String(url.dropFirst("sqlite:".count)).replacingOccurrences(of: "^//", with: "", options: .regularExpression)
+        return try await openSQLite(path: path, logger: logger)
+    }
+
+    /// `financial-analysis` → `financial_analysis`: a safe, unquoted PostgreSQL identifier.
+    public static func schemaName(for service: String) -> String {
+        "bourse_" + service.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+    }
+
+    static func openSQLite(path: String, logger: Logger) async throws -> Database {
+        let storage: SQLiteConnection.Storage
+        if path == ":memory:" {
+            storage = .memory
+        } else {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            storage = .file(path: path)
+        }
+        let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
+        let db = Database(engine: .sqlite, location: "sqlite:\(path)", backend: .sqlite(connection, AsyncMutex()), logger: logger)
+        try await db.withSQL { sql in
+            // WAL lets other processes read while one writes; busy_timeout makes writers wait instead of failing.
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+            try await sql.raw("PRAGMA busy_timeout=5000").run()
+            try await sql.raw("PRAGMA foreign_keys=ON").run()
+            try await sql.raw("PRAGMA synchronous=NORMAL").run()
+        }
+        return db
+    }
+
+    static func openPostgres(url: String, schema: String, logger: Logger) async throws -> Database {
+        var configuration = try SQLPostgresConfiguration(url: url)
+        configuration.searchPath = [schema]
+        let pool = EventLoopGroupConnectionPool(
+            source: PostgresConnectionSource(sqlConfiguration: configuration),
+            maxConnectionsPerEventLoop: 4,
+            requestTimeout: .seconds(10),
+            logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton
+        )
+        var location = URLComponents(string: url)
+        if location?.password != nil { location?.password = "<redacted>" }
+        let db = Database(engine: .postgres, location: (location?.string ?? "postgres") + " schema=\(schema)",
+                          backend: .postgres(pool), logger: logger)
+        do {
+            try await db.withSQL { sql in
+                try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(unsafeRaw: schema)").run()
+            }
+        } catch {
+            try? await pool.shutdownAsync()
+            throw DatabaseError.unreachable(db.location, String(reflecting: error))
+        }
+        return db
+    }
+
+    /// Runs `body` with one session (one connection); statements commit one by one.
+    public func withSQL<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        switch backend {
+        case .sqlite(let connection, let mutex):
+            let sql = connection.sql(queryLogLevel: .trace)
+            return try await mutex.withLock { try await body(sql) }
+        case .postgres(let pool):
+            return try await pool.database(logger: logger).sql(queryLogLevel: .trace).withSession { try await body($0) }
+        }
+    }
+
+    /// Runs `body` in one transaction: it commits when `body` returns and rolls back when it throws.
+    public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        let begin = engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        return try await withSQL { sql in
+            try await sql.raw("\(unsafeRaw: begin)").run()
+            do {
+                let result = try await body(sql)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                do { try await sql.raw("ROLLBACK").run() } catch {
+                    self.logger.error("rollback failed", metadata: ["error": .string(String(reflecting: error))])
+                }
+                throw error
+            }
+        }
+    }
+
+    /// A round trip to the database, for `/health/detailed`.
+    public func ping() async throws {
+        try await withSQL { sql in try await sql.raw("SELECT 1").run() }
+    }
+
+    /// Closes the connection or pool; the database must not be used afterwards.
+    public func close() async {
+        switch backend {
+        case .sqlite(let connection, let mutex):
+            _ = try? await mutex.withLock { try await connection.close() }
+        case .postgres(let pool):
+            try? await pool.shutdownAsync()
+        }
+    }
+}
+
+public enum DatabaseError: Error, CustomStringConvertible {
+    case unsupportedURL(String)
+    case unreachable(String, String)
+
+    public var description: String {
+        switch self {
+        case .unsupportedURL(let message): return message
+        case .unreachable(let location, let reason): return "cannot reach database \(location): \(reason)"
+        }
+    }
+}
