@@ -7,6 +7,11 @@ public struct BenchmarkExposure: Sendable, Hashable, Codable {
     public let beta: Double?
     /// `(1 + mean((r - rf) - beta * (b - rf))) ^ periodsPerYear - 1` (empyrical `alpha`); `nil` with `beta`.
     public let alpha: Double?
+
+    public init(beta: Double?, alpha: Double?) {
+        self.beta = beta
+        self.alpha = alpha
+    }
 }
 
 /// Two price series restricted to the dates present in both, in the order of the first.
@@ -14,6 +19,12 @@ public struct AlignedPrices: Sendable, Hashable {
     public let dates: [String]
     public let prices: [Double]
     public let benchmark: [Double]
+
+    public init(dates: [String], prices: [Double], benchmark: [Double]) {
+        self.dates = dates
+        self.prices = prices
+        self.benchmark = benchmark
+    }
 }
 
 extension Metrics {
