@@ -5,6 +5,6 @@ struct QuantCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quant",
         abstract: "Indicators and metrics over a price CSV file.",
-        subcommands: [QuantIndicatorsCommand.self]
+        subcommands: [QuantIndicatorsCommand.self, QuantMetricsCommand.self]
     )
 }
