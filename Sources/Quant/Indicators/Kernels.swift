@@ -1,25 +1,43 @@
 /// Buffer-level building blocks shared by the indicators. They write only the bars they define and leave
-/// the rest of `out` untouched (the callers pre-fill NaN). Arithmetic follows TA-Lib's C code operation for
-/// operation, so the defaults reproduce TA-Lib to the last few bits.
+/// the rest of `out` untouched. Arithmetic follows TA-Lib's formulas; recurrences are rearranged where that
+/// shortens the dependency chain (x·k + prev·(1−k) rather than (x−prev)·k + prev), which changes results only
+/// in the last bits (the TA-Lib reference test allows 1e-9 relative).
 enum Kernels {
+    /// An array of `count` values whose first `prefix` are NaN and whose rest `body` must write, allocated
+    /// without a separate fill pass.
+    @inline(__always)
+    static func output(_ count: Int, nanPrefix prefix: Int, _ body: (Out) -> Void) -> [Double] {
+        [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let p = min(max(prefix, 0), count)
+            if p > 0 { buffer.baseAddress!.initialize(repeating: .nan, count: p) }
+            if p < count { body(buffer) }
+            initialized = count
+        }
+    }
+
     typealias In = UnsafeBufferPointer<Double>
     typealias Out = UnsafeMutableBufferPointer<Double>
 
-    /// Simple moving average of `x[from...]`: first output at `from + period − 1` (TA-Lib's running sum).
+    /// Simple moving average of `x[from...]`: first output at `from + period − 1`. The running sum takes one
+    /// add per bar (entering minus leaving value), which keeps the dependency chain short, and is recomputed
+    /// exactly every 128 bars so rounding cannot accumulate (a series falling from 50 000 to 10 would otherwise
+    /// keep the absolute error of its largest values).
     static func sma(_ x: In, _ period: Int, from: Int, into out: Out) {
         let n = x.count
         guard n - from >= period else { return }
-        var total = 0.0
-        var i = from
-        while i < from + period - 1 { total += x[i]; i += 1 }
-        var trailing = from
-        let p = Double(period)
+        let inverse = 1.0 / Double(period)
+        var i = from + period - 1
         while i < n {
-            total += x[i]
-            out[i] = total / p
-            total -= x[trailing]
-            trailing += 1
+            var total = 0.0
+            for j in (i - period + 1)...i { total += x[j] }
+            let blockEnd = min(i + 128, n)
+            out[i] = total * inverse
             i += 1
+            while i < blockEnd {
+                total += x[i] - x[i - period]
+                out[i] = total * inverse
+                i += 1
+            }
         }
     }
 
@@ -32,9 +50,11 @@ enum Kernels {
         for i in (seedEnd - period + 1)...seedEnd { total += x[i] }
         var prev = total / Double(period)
         out[seedEnd] = prev
+        let keep = 1 - k
         var i = seedEnd + 1
         while i < n {
-            prev = ((x[i] - prev) * k) + prev
+            // prev·(1−k) + x·k: one multiply and one add on the dependency chain.
+            prev = prev * keep + x[i] * k
             out[i] = prev
             i += 1
         }
@@ -51,6 +71,20 @@ enum Kernels {
             out[i] = prev
             i += 1
         }
+    }
+
+    /// Three outputs of `count` values sharing a NaN prefix, written by one pass of `body`.
+    @inline(__always)
+    static func output3(_ count: Int, nanPrefix prefix: Int, _ body: (Out, Out, Out) -> Void) -> ([Double], [Double], [Double]) {
+        var b: [Double] = [], c: [Double] = []
+        let a = output(count, nanPrefix: prefix) { oa in
+            b = output(count, nanPrefix: prefix) { ob in
+                c = output(count, nanPrefix: prefix) { oc in body(oa, ob, oc) }
+            }
+        }
+        if b.isEmpty { b = a }
+        if c.isEmpty { c = a }
+        return (a, b, c)
     }
 
     /// TA-Lib's true range of bar `i ≥ 1`: the largest of H−L, |C[i−1]−H|, |C[i−1]−L|.

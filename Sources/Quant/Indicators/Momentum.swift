@@ -14,45 +14,42 @@ extension Indicators {
     public static func rsi(_ values: [Double], period: Int = 14, seed: Seed = .sma) throws(QuantError) -> [Double] {
         try QuantError.requireSeries(values, "values")
         try QuantError.requirePeriod(period)
-        var out = nans(values.count)
-        values.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { o in rsiKernel(x, period, seed: seed, into: o) }
+        return values.withUnsafeBufferPointer { x in
+            Kernels.output(x.count, nanPrefix: period) { o in rsiKernel(x, period, seed: seed, into: o) }
         }
-        return out
     }
 
+    /// Writes RSI from bar `period` on (requires more than `period` values). Wilder's update is computed as
+    /// A·(n−1)/n + x/n, which keeps one multiply and one add on each average's dependency chain.
     static func rsiKernel(_ x: Kernels.In, _ period: Int, seed: Seed, into o: Kernels.Out) {
         let count = x.count
         guard count > period else { return }
-        let n = Double(period), n1 = Double(period - 1)
+        let n = Double(period), keep = Double(period - 1) / Double(period), share = 1.0 / Double(period)
         var gain = 0.0, loss = 0.0
-        var prev = x[0]
-        var today = 1
         if seed == .sma {
-            while today <= period {
-                let d = x[today] - prev
-                prev = x[today]
+            for t in 1...period {
+                let d = x[t] - x[t - 1]
                 if d < 0 { loss -= d } else { gain += d }
-                today += 1
             }
             loss /= n
             gain /= n
-            let sum = gain + loss
-            o[period] = isZero(sum) ? 0 : 100.0 * (gain / sum)
+        } else {
+            for t in 1...period {
+                let d = x[t] - x[t - 1]
+                gain = gain * keep + (d > 0 ? d : 0) * share
+                loss = loss * keep + (d < 0 ? -d : 0) * share
+            }
         }
-        while today < count {
-            let d = x[today] - prev
-            prev = x[today]
-            loss *= n1
-            gain *= n1
-            if d < 0 { loss -= d } else { gain += d }
-            loss /= n
-            gain /= n
-            if today >= period {
-                let sum = gain + loss
-                o[today] = isZero(sum) ? 0 : 100.0 * (gain / sum)
-            }
-            today += 1
+        var sum = gain + loss
+        o[period] = isZero(sum) ? 0 : 100.0 * (gain / sum)
+        var t = period + 1
+        while t < count {
+            let d = x[t] - x[t - 1]
+            gain = gain * keep + (d > 0 ? d : 0) * share
+            loss = loss * keep + (d < 0 ? -d : 0) * share
+            sum = gain + loss
+            o[t] = isZero(sum) ? 0 : 100.0 * (gain / sum)
+            t += 1
         }
     }
 
@@ -64,6 +61,19 @@ extension Indicators {
     public static func macd(
         _ values: [Double], fast: Int = 12, slow: Int = 26, signal: Int = 9, seed: Seed = .sma
     ) throws(QuantError) -> SignalLines {
+        if seed == .sma {
+            try QuantError.requireSeries(values, "values")
+            try QuantError.requirePeriod(fast, "fast")
+            try QuantError.requirePeriod(slow, "slow")
+            try QuantError.requirePeriod(signal, "signal")
+            guard fast <= slow else { throw .invalidParameter("fast", fast, "must not exceed slow = \(slow)") }
+            return values.withUnsafeBufferPointer { x in
+                let (line, sig, hist) = Kernels.output3(x.count, nanPrefix: slow + signal - 2) { l, s, h in
+                    macdKernel(x, fast: fast, slow: slow, signal: signal, line: l, signal: s, histogram: h)
+                }
+                return SignalLines(line: line, signal: sig, histogram: hist)
+            }
+        }
         let (line, signalLine, histogram) = try lineWithSignal(
             values, fast: fast, slow: slow, signal: signal, seed: seed, percent: false, alignFast: true)
         guard seed == .sma else { return SignalLines(line: line, signal: signalLine, histogram: histogram) }
@@ -73,6 +83,46 @@ extension Indicators {
             for i in 0..<start { o[i] = .nan }
         }
         return SignalLines(line: aligned, signal: signalLine, histogram: histogram)
+    }
+
+    /// TA-Lib's MACD in one pass: both EMAs seeded at bar slow−1 (the fast one over the `fast` bars ending
+    /// there), the signal seeded with the mean of the first `signal` line values; writes from bar slow+signal−2.
+    private static func macdKernel(
+        _ x: Kernels.In, fast: Int, slow: Int, signal: Int, line l: Kernels.Out, signal s: Kernels.Out, histogram h: Kernels.Out
+    ) {
+        let count = x.count, start = slow + signal - 2
+        guard count > start else { return }
+        let kFast = 2.0 / Double(fast + 1), kSlow = 2.0 / Double(slow + 1), kSignal = 2.0 / Double(signal + 1)
+        let keepFast = 1 - kFast, keepSlow = 1 - kSlow, keepSignal = 1 - kSignal
+        var slowEMA = 0.0, fastEMA = 0.0
+        for i in 0..<slow { slowEMA += x[i] }
+        for i in (slow - fast)..<slow { fastEMA += x[i] }
+        slowEMA /= Double(slow)
+        fastEMA /= Double(fast)
+        var lineSum = fastEMA - slowEMA
+        var i = slow
+        while i <= start {
+            slowEMA = slowEMA * keepSlow + x[i] * kSlow
+            fastEMA = fastEMA * keepFast + x[i] * kFast
+            lineSum += fastEMA - slowEMA
+            i += 1
+        }
+        var line = fastEMA - slowEMA
+        var sig = lineSum / Double(signal)
+        l[start] = line
+        s[start] = sig
+        h[start] = line - sig
+        while i < count {
+            let v = x[i]
+            slowEMA = slowEMA * keepSlow + v * kSlow
+            fastEMA = fastEMA * keepFast + v * kFast
+            line = fastEMA - slowEMA
+            sig = sig * keepSignal + line * kSignal
+            l[i] = line
+            s[i] = sig
+            h[i] = line - sig
+            i += 1
+        }
     }
 
     /// Percentage price oscillator: line = 100·(EMA_fast − EMA_slow)/EMA_slow (0 when |EMA_slow| < 1e-8),

@@ -3,11 +3,9 @@ extension Indicators {
     public static func sma(_ values: [Double], period: Int = 20) throws(QuantError) -> [Double] {
         try QuantError.requireSeries(values, "values")
         try QuantError.requirePeriod(period)
-        var out = nans(values.count)
-        values.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { o in Kernels.sma(x, period, from: 0, into: o) }
+        return values.withUnsafeBufferPointer { x in
+            Kernels.output(x.count, nanPrefix: period - 1) { o in Kernels.sma(x, period, from: 0, into: o) }
         }
-        return out
     }
 
     /// Exponential moving average, k = 2/(n+1): EMA[i] = EMA[i−1] + k·(x[i] − EMA[i−1]).
@@ -15,17 +13,15 @@ extension Indicators {
     public static func ema(_ values: [Double], period: Int = 20, seed: Seed = .sma) throws(QuantError) -> [Double] {
         try QuantError.requireSeries(values, "values")
         try QuantError.requirePeriod(period)
-        var out = nans(values.count)
         let k = 2.0 / Double(period + 1)
-        values.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { o in
+        return values.withUnsafeBufferPointer { x in
+            Kernels.output(x.count, nanPrefix: seed == .sma ? period - 1 : 0) { o in
                 switch seed {
                 case .sma: Kernels.ema(x, period, k: k, seedEnd: period - 1, into: o)
                 case .firstValue: Kernels.emaFromFirst(x, k: k, from: 0, into: o)
                 }
             }
         }
-        return out
     }
 
     /// Linearly weighted moving average: WMA[i] = Σ_{j=1...n} j·x[i−n+j] / (n(n+1)/2); first value at bar n−1.

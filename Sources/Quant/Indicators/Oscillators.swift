@@ -50,7 +50,8 @@ extension Indicators {
         return Stochastic(k: fastK, d: fastD)
     }
 
-    /// 100·(C − LL_n)/(HH_n − LL_n), TA-Lib's arithmetic (divide by range/100), 0 for a zero range; from bar n−1.
+    /// 100·(C − LL_n)/(HH_n − LL_n), TA-Lib's arithmetic (divide by range/100), 0 for a zero range, clamped to
+    /// [0, 100] against rounding; from bar n−1.
     private static func rawStochastic(high: [Double], low: [Double], close: [Double], period: Int) -> [Double] {
         let count = close.count
         var out = nans(count)
@@ -64,7 +65,8 @@ extension Indicators {
                             let highest = h[maxima.push(h, i)], lowest = l[minima.push(l, i)]
                             guard i >= period - 1 else { continue }
                             let diff = (highest - lowest) / 100.0
-                            o[i] = diff != 0 ? (c[i] - lowest) / diff : 0
+                            // Clamped so rounding cannot leave [0, 100] (TA-Lib can print 100.00000000000001).
+                            o[i] = diff != 0 ? min(max((c[i] - lowest) / diff, 0), 100) : 0
                         }
                     }
                 }

@@ -9,60 +9,53 @@ extension Indicators {
     /// Bollinger Bands: middle = SMA_n, upper/lower = middle ± k·σ, σ the POPULATION standard deviation
     /// (divide by n) of the same n values; all three from bar n−1 (TA-Lib `BBANDS(n, k, k, SMA)`).
     /// σ comes from sums re-anchored every 128 bars, so no cancellation or drift builds up over long series;
-    /// TA-Lib zeroes σ² below 1e-8, here only rounding below 0 is clamped to 0.
+    /// TA-Lib zeroes σ² below 1e-8 (σ < 1e-4), here only rounding below 0 is clamped to 0.
     public static func bollingerBands(_ values: [Double], period: Int = 20, deviations: Double = 2) throws(QuantError) -> Bands {
         try QuantError.requireSeries(values, "values")
         try QuantError.requirePeriod(period)
         guard deviations.isFinite, deviations >= 0 else {
             throw .invalidParameter("deviations", deviations, "must be a finite number ≥ 0")
         }
-        let count = values.count
-        var upper = nans(count), middle = nans(count), lower = nans(count)
-        guard count >= period else { return Bands(upper: upper, middle: middle, lower: lower) }
-        values.withUnsafeBufferPointer { x in
-            middle.withUnsafeMutableBufferPointer { m in
-                Kernels.sma(x, period, from: 0, into: m)
-                upper.withUnsafeMutableBufferPointer { u in
-                    lower.withUnsafeMutableBufferPointer { l in
-                        rollingDeviation(x, period, mean: UnsafeBufferPointer(m), deviations: deviations, upper: u, lower: l)
-                    }
-                }
+        let (upper, middle, lower) = values.withUnsafeBufferPointer { x in
+            Kernels.output3(x.count, nanPrefix: period - 1) { u, m, l in
+                bollingerKernel(x, period, deviations: deviations, upper: u, middle: m, lower: l)
             }
         }
         return Bands(upper: upper, middle: middle, lower: lower)
     }
 
-    /// σ of each window via Σ(x−c) and Σ(x−c)² around an anchor c close to the data, recomputed exactly every
-    /// 128 bars; writes mean ± deviations·σ.
-    private static func rollingDeviation(
-        _ x: Kernels.In, _ period: Int, mean m: Kernels.In, deviations: Double, upper u: Kernels.Out, lower l: Kernels.Out
+    /// One pass: the middle line is the SMA kernel's running sum (bit-identical to `sma`); σ² = Σ(x−c)²/n − (m−c)²
+    /// with the anchor c re-set to the current value and both sums recomputed exactly every 128 bars, so neither
+    /// cancellation nor drift builds up.
+    private static func bollingerKernel(
+        _ x: Kernels.In, _ period: Int, deviations: Double, upper u: Kernels.Out, middle m: Kernels.Out, lower l: Kernels.Out
     ) {
         let count = x.count
-        let invP = 1.0 / Double(period)
-        var anchor = 0.0, s1 = 0.0, s2 = 0.0
+        guard count >= period else { return }
+        let inverse = 1.0 / Double(period)
         var i = period - 1
         while i < count {
-            // Re-anchor on the current window, exactly.
-            anchor = x[i]
-            s1 = 0
-            s2 = 0
+            // Exact sums at the start of each block, in the same order as the SMA kernel.
+            let anchor = x[i]
+            var total = 0.0, s2 = 0.0
             for j in (i - period + 1)...i {
+                total += x[j]
                 let d = x[j] - anchor
-                s1 += d
                 s2 += d * d
             }
             let blockEnd = min(i + 128, count)
             while true {
-                let mu = s1 * invP
-                let variance = s2 * invP - mu * mu
-                let sigma = variance > 0 ? variance.squareRoot() : 0
-                let band = sigma * deviations
-                u[i] = m[i] + band
-                l[i] = m[i] - band
+                let mean = total * inverse
+                let offset = mean - anchor
+                let variance = s2 * inverse - offset * offset
+                let band = (variance > 0 ? variance.squareRoot() : 0) * deviations
+                m[i] = mean
+                u[i] = mean + band
+                l[i] = mean - band
                 i += 1
                 if i >= blockEnd { break }
                 let add = x[i] - anchor, drop = x[i - period] - anchor
-                s1 += add - drop
+                total += x[i] - x[i - period]
                 s2 += add * add - drop * drop
             }
         }
@@ -92,33 +85,31 @@ extension Indicators {
     ) throws(QuantError) -> [Double] {
         try requireBars(high: high, low: low, close: close)
         try QuantError.requirePeriod(period)
-        var out = nans(close.count)
-        high.withUnsafeBufferPointer { h in
+        let seedEnd = (warmUp == .taLib ? 1 : 0) + period - 1
+        return high.withUnsafeBufferPointer { h in
             low.withUnsafeBufferPointer { l in
                 close.withUnsafeBufferPointer { c in
-                    out.withUnsafeMutableBufferPointer { o in atrKernel(h, l, c, period, warmUp: warmUp, into: o) }
+                    Kernels.output(c.count, nanPrefix: seedEnd) { o in atrKernel(h, l, c, period, warmUp: warmUp, into: o) }
                 }
             }
         }
-        return out
     }
 
+    /// Writes ATR from its seed bar on; Wilder's step is computed as ATR·(n−1)/n + TR/n (one multiply and one
+    /// add on the dependency chain).
     static func atrKernel(_ h: Kernels.In, _ l: Kernels.In, _ c: Kernels.In, _ period: Int, warmUp: WarmUp, into o: Kernels.Out) {
         let count = c.count
         let first = warmUp == .taLib ? 1 : 0
         let seedEnd = first + period - 1
         guard count > seedEnd else { return }
-        @inline(__always) func tr(_ i: Int) -> Double { i == 0 ? h[0] - l[0] : Kernels.trueRange(h, l, c, i) }
         var total = 0.0
-        for i in first...seedEnd { total += tr(i) }
-        let n = Double(period), n1 = Double(period - 1)
-        var prev = total / n
+        for i in first...seedEnd { total += i == 0 ? h[0] - l[0] : Kernels.trueRange(h, l, c, i) }
+        let keep = Double(period - 1) / Double(period), share = 1.0 / Double(period)
+        var prev = total / Double(period)
         o[seedEnd] = prev
         var i = seedEnd + 1
         while i < count {
-            prev *= n1
-            prev += Kernels.trueRange(h, l, c, i)
-            prev /= n
+            prev = prev * keep + Kernels.trueRange(h, l, c, i) * share
             o[i] = prev
             i += 1
         }

@@ -68,7 +68,8 @@ extension Indicators {
             }
             if i >= period {
                 let total = posSum + negSum
-                out[i] = total < 1.0 ? 0 : 100.0 * (posSum / total)
+                // Clamped: after many add/subtract steps a sum that should be 0 can be a rounding residue.
+                out[i] = total < 1.0 ? 0 : min(max(100.0 * (posSum / total), 0), 100)
             }
         }
         return out
