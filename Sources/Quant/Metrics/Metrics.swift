@@ -8,6 +8,15 @@
 public enum Metrics {
     /// Default annualisation factor: NYSE trading days per year.
     public static let tradingDaysPerYear = 252.0
+
+    /// `max(x, 0)` without a branch (`Swift.max` compiles to one, which returns of random sign mispredict):
+    /// `x + |x|` is exactly `2x` or 0, so the result is exact.
+    @inline(__always)
+    static func positivePart(_ x: Double) -> Double { (x + x.magnitude) * 0.5 }
+
+    /// `min(x, 0)` without a branch, exactly; see `positivePart`.
+    @inline(__always)
+    static func negativePart(_ x: Double) -> Double { (x - x.magnitude) * 0.5 }
 }
 
 extension QuantError {

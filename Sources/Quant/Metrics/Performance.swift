@@ -35,7 +35,7 @@ extension Metrics {
         try QuantError.requirePeriodsPerYear(periodsPerYear)
         var squares = 0.0
         for r in returns {
-            let shortfall = Swift.min(r - requiredReturn, 0)
+            let shortfall = negativePart(r - requiredReturn)
             squares += shortfall * shortfall
         }
         return downside(squares: squares, count: returns.count, periodsPerYear: periodsPerYear)
@@ -88,8 +88,10 @@ extension Metrics {
         let threshold = riskFree + omegaThreshold(requiredReturn: requiredReturn, periodsPerYear: periodsPerYear)
         var gains = 0.0, losses = 0.0
         for r in returns {
+            // Branch-free: the sign of a return is unpredictable, a mispredicted branch costs more than both sums.
             let x = r - threshold
-            if x > 0 { gains += x } else { losses -= x }
+            gains += positivePart(x)
+            losses -= negativePart(x)
         }
         return omega(gains: gains, losses: losses, count: returns.count)
     }

@@ -49,29 +49,11 @@ public struct PerformanceReport: Sendable, Hashable, Codable {
             }
         }
         let n = returns.count
-        var sum = 0.0, lo = Double.infinity, hi = -Double.infinity
-        var downsideSquares = 0.0, gains = 0.0, losses = 0.0
-        var tracker = DrawdownTracker()
-        var bad: Int?
-        returns.withUnsafeBufferPointer { r in
-            for i in 0..<n {
-                let x = r[i]
-                guard x >= -1, x < .infinity else {
-                    bad = i
-                    return
-                }
-                sum += x
-                lo = Swift.min(lo, x)
-                hi = Swift.max(hi, x)
-                tracker.add(x)
-                let excess = x - riskFree
-                let shortfall = Swift.min(excess, 0)
-                downsideSquares += shortfall * shortfall
-                if excess > 0 { gains += excess } else { losses -= excess }
-            }
-        }
-        if bad != nil { try QuantError.requireReturns(returns) }
-        let growth = try Metrics.checkedGrowth(tracker.wealth)
+        let pass = returns.withUnsafeBufferPointer { FirstPass($0, riskFree: riskFree) }
+        if pass.firstInvalid != nil { try QuantError.requireReturns(returns) }
+        let growth = try Metrics.checkedGrowth(pass.tracker.wealth)
+        let sum = pass.sum, downsideSquares = pass.downsideSquares, gains = pass.gains, losses = pass.losses
+        let tracker = pass.tracker, lo = pass.minimum, hi = pass.maximum
         let mean = sum / Double(n)
         var squares = 0.0
         returns.withUnsafeBufferPointer { r in
@@ -94,8 +76,7 @@ public struct PerformanceReport: Sendable, Hashable, Codable {
         maxDrawdown = tracker.result
         calmar = Metrics.calmar(annualReturn: annualReturn, maxDrawdown: maxDrawdown.depth)
         omega = Metrics.omega(gains: gains, losses: losses, count: n)
-        var scratch = returns
-        tailRisk = scratch.withUnsafeMutableBufferPointer { Metrics.tailRisk(selectingIn: $0, level: level) }
+        tailRisk = returns.withUnsafeBufferPointer { Metrics.tailRisk(of: $0, level: level) }
         parametricValueAtRisk = Metrics.parametricVaR(moments, level: level)
         if let benchmark {
             let benchmarkMean = benchmark.reduce(0, +) / Double(n)
@@ -104,5 +85,47 @@ public struct PerformanceReport: Sendable, Hashable, Codable {
         } else {
             self.benchmark = nil
         }
+    }
+}
+
+/// The first pass of `PerformanceReport`: validation, sum and range, wealth and drawdown, downside and Omega
+/// sums. The accumulators are locals of one function so that they stay in registers.
+private struct FirstPass {
+    let sum: Double, minimum: Double, maximum: Double
+    let downsideSquares: Double, gains: Double, losses: Double
+    let tracker: DrawdownTracker
+    /// Index of the first NaN, infinity or return below -1, where the pass stopped.
+    let firstInvalid: Int?
+
+    init(_ r: UnsafeBufferPointer<Double>, riskFree: Double) {
+        var sum = 0.0, lo = Double.infinity, hi = -Double.infinity
+        var downsideSquares = 0.0, gains = 0.0, losses = 0.0
+        var tracker = DrawdownTracker()
+        var firstInvalid: Int?
+        for i in r.indices {
+            let x = r[i]
+            guard x >= -1, x < .infinity else {
+                firstInvalid = i
+                break
+            }
+            sum += x
+            lo = Swift.min(lo, x)
+            hi = Swift.max(hi, x)
+            tracker.add(x)
+            // Branch-free: the sign of a return is unpredictable, a mispredicted branch costs more than the sums.
+            let excess = x - riskFree
+            let shortfall = Metrics.negativePart(excess)
+            downsideSquares += shortfall * shortfall
+            losses -= shortfall
+            gains += Metrics.positivePart(excess)
+        }
+        self.sum = sum
+        minimum = lo
+        maximum = hi
+        self.downsideSquares = downsideSquares
+        self.gains = gains
+        self.losses = losses
+        self.tracker = tracker
+        self.firstInvalid = firstInvalid
     }
 }

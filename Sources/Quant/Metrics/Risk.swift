@@ -18,8 +18,7 @@ extension Metrics {
     public static func tailRisk(_ returns: [Double], level: Double = 0.95) throws(QuantError) -> TailRisk {
         try QuantError.requireReturns(returns)
         try QuantError.requireLevel(level)
-        var scratch = returns
-        return scratch.withUnsafeMutableBufferPointer { tailRisk(selectingIn: $0, level: level) }
+        return returns.withUnsafeBufferPointer { tailRisk(of: $0, level: level) }
     }
 
     /// Historical VaR at `level`; see `TailRisk.valueAtRisk`.
@@ -44,10 +43,47 @@ extension Metrics {
         moments.sampleStandardDeviation.map { moments.mean + $0 * StandardNormal.quantile(1 - level) }
     }
 
-    /// VaR and CVaR by partial selection; reorders `buffer`.
-    static func tailRisk(selectingIn buffer: UnsafeMutableBufferPointer<Double>, level: Double) -> TailRisk {
+    /// VaR and CVaR of `values` without reordering them.
+    ///
+    /// The answer needs only the `k + 2` smallest values. For a long series a strided sample of 4,096 values
+    /// gives a threshold that, with overwhelming probability, lies above the `k + 1`-th smallest; one branch-free
+    /// pass copies the values at or below it (a few percent of them) and selection runs on that copy only.
+    /// Should the threshold be too low (ordered or adversarial data), the whole series is copied instead: the
+    /// result is exact either way.
+    static func tailRisk(of values: UnsafeBufferPointer<Double>, level: Double) -> TailRisk {
+        let n = values.count, needed = Swift.min(n, Int(Double(n - 1) * (1 - level)) + 2)
+        let sampleSize = 4_096
+        guard n >= 8 * sampleSize else { return copyAndSelect(values, level: level) }
+        var sample = (0..<sampleSize).map { values[$0 * (n / sampleSize)] }
+        // Sample rank of the target fraction plus five standard errors and a margin of 32 values.
+        let fraction = Double(needed) / Double(n)
+        let spread = 5 * (fraction * (1 - fraction) / Double(sampleSize)).squareRoot()
+        let rank = Swift.min(sampleSize - 1, Int((fraction + spread) * Double(sampleSize)) + 32)
+        let threshold = sample.withUnsafeMutableBufferPointer { buffer in
+            Selection.select(buffer, rank)
+            return buffer[rank]
+        }
+        let kept = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+        defer { kept.deallocate() }
+        var count = 0
+        for x in values {
+            kept[count] = x
+            count &+= x <= threshold ? 1 : 0
+        }
+        guard count >= needed else { return copyAndSelect(values, level: level) }
+        return tailRisk(selectingIn: UnsafeMutableBufferPointer(rebasing: kept[0..<count]), level: level, total: n)
+    }
+
+    private static func copyAndSelect(_ values: UnsafeBufferPointer<Double>, level: Double) -> TailRisk {
+        var scratch = Array(values)
+        return scratch.withUnsafeMutableBufferPointer { tailRisk(selectingIn: $0, level: level, total: $0.count) }
+    }
+
+    /// VaR and CVaR by partial selection in `buffer`, which holds the smallest values of a series of `total`
+    /// values (at least the `k + 2` smallest, or all of them); reorders `buffer`.
+    private static func tailRisk(selectingIn buffer: UnsafeMutableBufferPointer<Double>, level: Double, total: Int) -> TailRisk {
         let n = buffer.count
-        let position = Double(n - 1) * (1 - level)
+        let position = Double(total - 1) * (1 - level)
         let k = Int(position)
         Selection.select(buffer, k)
         var sum = 0.0

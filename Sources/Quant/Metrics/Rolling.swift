@@ -45,8 +45,10 @@ extension Metrics {
         result.reserveCapacity(n - window + 1)
         var shiftX = 0.0, shiftY = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0
         var changes = ChangeCounter(benchmark, window)
+        var nextRecentre = 0
         for start in 0...(n - window) {
-            if start % window == 0 {
+            if start == nextRecentre {
+                nextRecentre += window
                 // Exact re-centring: shifts are the window means, sums of deviations are (nearly) zero.
                 shiftX = benchmark[start..<(start + window)].reduce(0, +) / w
                 shiftY = returns[start..<(start + window)].reduce(0, +) / w
@@ -85,8 +87,10 @@ struct RollingMoments {
         result.reserveCapacity(n - window + 1)
         var shift = 0.0, s1 = 0.0, s2 = 0.0
         var changes = ChangeCounter(values, window)
+        var nextRecentre = 0
         for start in 0...(n - window) {
-            if start % window == 0 {
+            if start == nextRecentre {
+                nextRecentre += window
                 shift = values[start..<(start + window)].reduce(0, +) / w
                 s1 = 0; s2 = 0
                 for i in start..<(start + window) {

@@ -124,12 +124,17 @@ struct MetricsPropertyTests {
 
     @Test func selectionAgreesWithSortingOnTiesSortedAndReversedInput() throws {
         var rng = SeededRandom(seed: 11)
-        let inputs: [[Double]] = [
-            [Double](repeating: 0.01, count: 1_000),
-            (0..<5_000).map { Double($0) * 1e-5 },
-            (0..<5_000).map { -Double($0) * 1e-5 },
-            (0..<4_000).map { _ in Double(Int.random(in: -3...3, using: &rng)) / 100 },
-        ]
+        let constant = [Double](repeating: 0.01, count: 1_000)
+        let ascending: [Double] = (0..<5_000).map { Double($0) * 1e-5 }
+        let descending: [Double] = ascending.reversed()
+        let fewDistinct: [Double] = (0..<4_000).map { _ in Double(Int.random(in: -3...3, using: &rng)) / 100 }
+        // Long enough for the sampled threshold of `Metrics.tailRisk`: random, ordered both ways, and strided so
+        // the sample sees only the smallest tenth (the threshold then fails and it falls back to a full copy).
+        let long = rng.returns(100_000)
+        let longAscending: [Double] = (0..<50_000).map { Double($0) * 1e-6 }
+        let longDescending: [Double] = longAscending.reversed()
+        let strided: [Double] = (0..<40_960).map { i -> Double in i % 10 == 0 ? -0.5 - Double(i) * 1e-9 : Double(i) * 1e-9 }
+        let inputs = [constant, ascending, descending, fewDistinct, long, longAscending, longDescending, strided]
         for r in inputs {
             let sorted = r.sorted()
             for level in [0.5, 0.9, 0.95, 0.99] {
