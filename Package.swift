@@ -60,22 +60,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Test helpers shared by the service test targets (temporary databases, PostgreSQL discovery, test services).
+        .target(
+            name: "BourseTesting",
+            dependencies: ["ServiceKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "QuantTests", dependencies: ["Quant"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests",
-            dependencies: ["ServiceKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "ServiceKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["Gateway", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MarketDataTests",
-            dependencies: ["MarketData", "ServiceKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["MarketData", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "IntegrationTests", dependencies: ["ServiceKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "IntegrationTests", dependencies: ["ServiceKit", "BourseTesting"], swiftSettings: swiftSettings),
     ]
 )

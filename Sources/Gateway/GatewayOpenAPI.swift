@@ -18,7 +18,7 @@ enum GatewayOpenAPI {
                         version: {type: string}
                         weight: {type: integer, minimum: 1, maximum: 1000, default: 1}
               responses:
-                '201': {description: Registered; the body gives the lease (instance_id, ttl_seconds).}
+                '201': {description: 'Registered; the body gives the lease (instance_id, ttl_seconds).'}
                 '200': {description: Already registered; lease renewed.}
                 '400': {$ref: '#/components/responses/Problem'}
                 '422': {$ref: '#/components/responses/Problem'}

@@ -17,7 +17,7 @@ struct RegistryRoutes {
     }
 
     @Sendable func register(_ request: Request, context: ServiceRequestContext) async throws -> Response {
-        let body = try await request.decode(as: RegistrationRequest.self, context: context)
+        let body = try await request.decodeJSON(as: RegistrationRequest.self, context: context)
         let errors = Self.validate(body)
         guard errors.isEmpty else { throw Problem.validation("The registration is invalid.", errors: errors) }
         let created = registry.register(body)

@@ -51,7 +51,7 @@ struct InstrumentRoutes {
     }
 
     @Sendable func create(_ request: Request, context: ServiceRequestContext) async throws -> Response {
-        var instrument = try await request.decode(as: Instrument.self, context: context)
+        var instrument = try await request.decodeJSON(as: Instrument.self, context: context)
         instrument.symbol = instrument.symbol.uppercased()
         instrument.currency = instrument.currency.uppercased()
         let errors = instrument.validationErrors()

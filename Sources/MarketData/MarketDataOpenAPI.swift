@@ -65,5 +65,5 @@ enum MarketDataOpenAPI {
                 type: {$ref: '#/components/schemas/InstrumentType'}
                 sector: {type: [string, 'null']}
                 industry: {type: [string, 'null']}
-    """
+        """
 }

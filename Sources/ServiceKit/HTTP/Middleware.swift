@@ -5,8 +5,6 @@ import Logging
 
 extension HTTPField.Name {
     public static let requestID = HTTPField.Name("X-Request-ID")!
-    public static let traceparent = HTTPField.Name("traceparent")!
-    public static let tracestate = HTTPField.Name("tracestate")!
 }
 
 /// Keeps a sane incoming `X-Request-ID` or makes one, continues or starts the W3C trace, puts both into the

@@ -71,8 +71,8 @@ public final class Database: Sendable {
         let db = Database(engine: .sqlite, location: "sqlite:\(path)", backend: .sqlite(connection, AsyncMutex()), logger: logger)
         try await db.withSQL { sql in
             // WAL lets other processes read while one writes; busy_timeout makes writers wait instead of failing.
-            try await sql.raw("PRAGMA journal_mode=WAL").run()
             try await sql.raw("PRAGMA busy_timeout=5000").run()
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
             try await sql.raw("PRAGMA foreign_keys=ON").run()
             try await sql.raw("PRAGMA synchronous=NORMAL").run()
         }

@@ -1,0 +1,90 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import ServiceKit
+
+/// Helpers for tests of Bourse services: temporary databases, the PostgreSQL server of the test run, and
+/// a service built exactly as `bourse serve` builds it, minus the socket.
+public enum TestSupport {
+    /// `BOURSE_TEST_POSTGRES_URL`, set by `.ci/run` (and by developers who run PostgreSQL locally).
+    public static var postgresURL: String? {
+        ProcessInfo.processInfo.environment["BOURSE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Under CI a missing PostgreSQL fails the PostgreSQL tests instead of skipping them.
+    public static var isCI: Bool {
+        ProcessInfo.processInfo.environment["CI"] == "true"
+    }
+
+    /// Whether PostgreSQL tests run: when a server is configured, and always under CI (where they then fail
+    /// if it is missing).
+    public static var runPostgresTests: Bool { postgresURL != nil || isCI }
+
+    /// The engines a storage test runs on: SQLite always, PostgreSQL when configured or under CI.
+    public static var engines: [Database.Engine] { runPostgresTests ? [.sqlite, .postgres] : [.sqlite] }
+
+    public struct MissingPostgres: Error, CustomStringConvertible {
+        public var description: String { "CI=true but BOURSE_TEST_POSTGRES_URL is not set: the PostgreSQL tests cannot run" }
+    }
+
+    public static func temporaryDirectory() -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bourse-test-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A database URL for `engine`: a fresh SQLite file, or the test PostgreSQL server. Each call on
+    /// PostgreSQL gets its own schema through a unique service name (see ``uniqueServiceName(_:)``).
+    public static func databaseURL(_ engine: Database.Engine) throws -> String {
+        switch engine {
+        case .sqlite:
+            return "sqlite://" + temporaryDirectory() + "/test.sqlite"
+        case .postgres:
+            guard let url = postgresURL else { throw MissingPostgres() }
+            return url
+        }
+    }
+
+    public static func uniqueServiceName(_ base: String) -> String {
+        "\(base)_t\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    public static var logger: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = ProcessInfo.processInfo.environment["BOURSE_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        return logger
+    }
+
+    /// Builds service `S` as `bourse serve` would (configuration from `settings`, database migrated,
+    /// every middleware and common endpoint) and hands its application to `body`. The database and the
+    /// HTTP client are closed afterwards.
+    public static func withService<S: BourseService, R>(
+        _ type: S.Type, settings: [String: String] = [:],
+        _ body: (S, ServiceEnvironment, Application<RouterResponder<ServiceRequestContext>>) async throws -> R
+    ) async throws -> R {
+        var settings = settings
+        if settings[ConfigKey.dataDir.name] == nil { settings[ConfigKey.dataDir.name] = temporaryDirectory() }
+        let configuration = try Configuration(keys: S.descriptor.allKeys, commandLine: settings, environment: [:])
+        let http = ServiceClient.makeHTTPClient()
+        do {
+            let environment = try await ServiceHost.makeEnvironment(for: S.self, configuration: configuration,
+                                                                    client: ServiceClient(http: http), logger: logger)
+            let service = try await S(environment: environment)
+            let router = ServiceHost.buildRouter(service, environment: environment)
+            let app = Application(router: router, logger: logger)
+            do {
+                let result = try await body(service, environment, app)
+                await environment.database?.close()
+                try await http.shutdown()
+                return result
+            } catch {
+                await environment.database?.close()
+                throw error
+            }
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+}
