@@ -10,27 +10,20 @@ extension Metrics {
             try QuantError.requireSeries(values, "series[\(i)]", count: first.count, of: "series[0]")
         }
         let n = first.count
-        let deviations = series.map { values -> [Double] in
-            let mean = values.reduce(0, +) / Double(n)
-            return values.map { $0 - mean }
-        }
+        // Two-pass moments per series; cross products are then one pass per pair, without temporary arrays.
         let moments = series.map { Moments($0) }
-        let squares = deviations.map { d in d.reduce(0) { $0 + $1 * $1 } }
         var matrix = [[Double?]](repeating: [Double?](repeating: nil, count: series.count), count: series.count)
-        for i in series.indices {
-            for j in i..<series.count {
-                guard n >= 2, !moments[i].isConstant, !moments[j].isConstant else { continue }
-                if i == j {
-                    matrix[i][i] = 1
-                    continue
-                }
+        for i in series.indices where n >= 2 && !moments[i].isConstant {
+            matrix[i][i] = 1
+            for j in (i + 1)..<series.count where !moments[j].isConstant {
+                let meanX = moments[i].mean, meanY = moments[j].mean
                 var cross = 0.0
-                deviations[i].withUnsafeBufferPointer { a in
-                    deviations[j].withUnsafeBufferPointer { b in
-                        for k in 0..<n { cross += a[k] * b[k] }
+                series[i].withUnsafeBufferPointer { x in
+                    series[j].withUnsafeBufferPointer { y in
+                        for k in 0..<n { cross += (x[k] - meanX) * (y[k] - meanY) }
                     }
                 }
-                let r = Swift.min(1, Swift.max(-1, cross / (squares[i] * squares[j]).squareRoot()))
+                let r = Swift.min(1, Swift.max(-1, cross / (moments[i].sumOfSquares * moments[j].sumOfSquares).squareRoot()))
                 matrix[i][j] = r
                 matrix[j][i] = r
             }

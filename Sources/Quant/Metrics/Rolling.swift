@@ -40,7 +40,7 @@ extension Metrics {
         try QuantError.requireWindow(window, minimum: 2)
         let n = returns.count
         guard window <= n else { return [] }
-        let w = Double(window)
+        let w = Double(window), inverseW = 1 / w
         var result = [Double?]()
         result.reserveCapacity(n - window + 1)
         var shiftX = 0.0, shiftY = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0
@@ -65,9 +65,11 @@ extension Metrics {
                 sxx += nx * nx - ox * ox
                 sxy += nx * ny - ox * oy
             }
-            let variance = (sxx - sx * sx / w) / w
-            let covariance = (sxy - sx * sy / w) / w
-            result.append(changes.isConstant(start) || variance < 1e-30 ? nil : covariance / variance)
+            // beta = covariance / variance; both carry the same 1/w, so one division remains (divisions, not
+            // the sliding sums, dominated the time).
+            let scaledVariance = sxx - sx * sx * inverseW
+            let scaledCovariance = sxy - sx * sy * inverseW
+            result.append(changes.isConstant(start) || scaledVariance < 1e-30 * w ? nil : scaledCovariance / scaledVariance)
         }
         return result
     }
@@ -82,7 +84,7 @@ struct RollingMoments {
     static func windows<T>(_ values: [Double], _ window: Int, _ transform: (RollingMoments) -> T) -> [T] {
         let n = values.count
         guard window <= n else { return [] }
-        let w = Double(window)
+        let w = Double(window), inverseW = 1 / w, inverseDegrees = 1 / (w - 1)
         var result = [T]()
         result.reserveCapacity(n - window + 1)
         var shift = 0.0, s1 = 0.0, s2 = 0.0
@@ -103,9 +105,9 @@ struct RollingMoments {
                 s2 += x * x - o * o
             }
             let constant = changes.isConstant(start)
-            let variance = Swift.max(0, (s2 - s1 * s1 / w) / (w - 1))
+            let variance = Swift.max(0, (s2 - s1 * s1 * inverseW) * inverseDegrees)
             result.append(transform(RollingMoments(
-                mean: shift + s1 / w, standardDeviation: constant ? 0 : variance.squareRoot(), isConstant: constant)))
+                mean: shift + s1 * inverseW, standardDeviation: constant ? 0 : variance.squareRoot(), isConstant: constant)))
         }
         return result
     }
