@@ -66,7 +66,7 @@ let package = Package(
             dependencies: ["ServiceKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "QuantTests", dependencies: ["Quant"], swiftSettings: swiftSettings),
+        .testTarget(name: "QuantTests", dependencies: ["Quant"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: ["ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],

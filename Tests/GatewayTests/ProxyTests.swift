@@ -1,0 +1,178 @@
+import AsyncHTTPClient
+import BourseTesting
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Synchronization
+import Testing
+@testable import Gateway
+import ServiceKit
+
+/// The reverse proxy against a real upstream server on a real socket.
+@Suite struct ProxyTests {
+    /// Lets a test hold a streaming upstream response until it has seen the first chunk through the gateway.
+    final class Gate: Sendable {
+        let stream: AsyncStream<Void>
+        let continuation: AsyncStream<Void>.Continuation
+        init() { (stream, continuation) = AsyncStream.makeStream() }
+        func open() { continuation.yield() }
+        func wait() async { for await _ in stream { return } }
+    }
+
+    static func upstream(gate: Gate) -> Application<RouterResponder<BasicRequestContext>> {
+        let router = Router()
+        router.on("/api/v1/echo/headers", method: .put) { request, context -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            let object: [String: Any] = ["method": request.method.rawValue, "uri": request.uri.description,
+                                         "headers": headers, "body": String(buffer: body)]
+            let data = try JSONSerialization.data(withJSONObject: object)
+            return Response(status: .accepted, headers: [.contentType: "application/json", HTTPField.Name("X-Upstream")!: "yes"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        router.post("/api/v1/echo/count") { request, _ -> String in
+            var count = 0
+            var sum: UInt64 = 0
+            for try await chunk in request.body {
+                count += chunk.readableBytes
+                for byte in chunk.readableBytesView { sum &+= UInt64(byte) }
+            }
+            return "\(count) \(sum)"
+        }
+        router.get("/api/v1/echo/stream") { _, _ -> Response in
+            Response(status: .ok, body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "first;"))
+                await gate.wait()
+                try await writer.write(ByteBuffer(string: "second"))
+                try await writer.finish(nil)
+            })
+        }
+        router.get("/api/v1/echo/slow") { _, _ -> String in
+            try await Task.sleep(for: .seconds(3))
+            return "late"
+        }
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    }
+
+    /// Runs `body` with a live upstream registered as service `echo` and a live gateway in front of it.
+    func withGateway(settings: [String: String] = [:], gate: Gate = Gate(),
+                     _ body: @escaping @Sendable (_ gatewayPort: Int, _ registry: ServiceRegistry) async throws -> Void) async throws {
+        try await Self.upstream(gate: gate).test(.live) { upstream in
+            let upstreamPort = try #require(upstream.port)
+            try await TestSupport.withService(GatewayService.self, settings: settings) { service, _, app in
+                service.registry.register(RegistrationRequest(service: "echo", instanceID: "echo-1",
+                                                              url: "http://127.0.0.1:\(upstreamPort)", version: "1"))
+                try await app.test(.live) { gateway in
+                    try await body(try #require(gateway.port), service.registry)
+                }
+            }
+        }
+    }
+
+    func send(_ method: HTTPRequest.Method, _ port: Int, _ path: String, headers: [(String, String)] = [], body: ByteBuffer? = nil,
+              timeout: Duration = .seconds(20)) async throws -> (HTTPClientResponse, ByteBuffer) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = .init(rawValue: method.rawValue)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(body) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(timeout.inSeconds)))
+        let collected = try await response.body.collect(upTo: 64 << 20)
+        return (response, collected)
+    }
+
+    @Test func methodHeadersStatusAndBodyRoundTripWithoutHopByHopHeaders() async throws {
+        try await withGateway { port, _ in
+            let (response, body) = try await send(.put, port, "/api/v1/echo/headers?x=1&y=two", headers: [
+                ("X-Custom", "kept"), ("Connection", "keep-alive, X-Hop"), ("X-Hop", "dropped"), ("X-Request-ID", "req-42"),
+                ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), ("X-Forwarded-For", "10.1.2.3"),
+            ], body: ByteBuffer(string: "payload"))
+            #expect(response.status.code == 202)
+            #expect(response.headers.first(name: "X-Upstream") == "yes")
+            #expect(response.headers.first(name: "X-Request-ID") == "req-42")
+            let echo = try #require(try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])
+            let headers = try #require(echo["headers"] as? [String: String])
+            #expect(echo["method"] as? String == "PUT")
+            #expect(echo["uri"] as? String == "/api/v1/echo/headers?x=1&y=two")
+            #expect(echo["body"] as? String == "payload")
+            #expect(headers["x-custom"] == "kept")
+            #expect(headers["x-hop"] == nil)
+            #expect(headers["x-request-id"] == "req-42")
+            #expect(headers["x-forwarded-for"] == "10.1.2.3, 127.0.0.1")
+            #expect(headers["x-forwarded-proto"] == "http")
+            #expect(headers["x-forwarded-host"] == "127.0.0.1:\(port)")
+            let traceparent = try #require(headers["traceparent"])
+            #expect(traceparent.hasPrefix("00-4bf92f3577b34da6a3ce929d0e0e4736-"))
+            #expect(!traceparent.contains("00f067aa0ba902b7"))
+        }
+    }
+
+    @Test func largeRequestBodyPassesThroughIntact() async throws {
+        try await withGateway(settings: ["http.max_body_bytes": "67108864", "gateway.instance_ttl_seconds": "600"]) { port, _ in
+            // 8 MiB of a repeating 0...255 pattern: larger than any single read or write buffer on the way.
+            let block = (0...255).map { UInt8($0) }
+            var payload = ByteBuffer()
+            for _ in 0..<((8 << 20) / 256) { payload.writeBytes(block) }
+            let expectedSum = UInt64((8 << 20) / 256) * UInt64(255 * 256 / 2)
+            let (response, body) = try await send(.post, port, "/api/v1/echo/count", body: payload)
+            #expect(response.status.code == 200)
+            #expect(String(buffer: body) == "\(8 << 20) \(expectedSum)")
+        }
+    }
+
+    @Test func responseIsStreamedNotBufferedWhole() async throws {
+        let gate = Gate()
+        try await withGateway(gate: gate) { port, _ in
+            // The upstream holds back its second chunk until the first has come through the gateway:
+            // a proxy that buffered the whole body would never deliver it, and the deadline would fail the test.
+            let chunks = try await withDeadline(.seconds(15)) {
+                let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/echo/stream")
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(20))
+                var parts: [String] = []
+                for try await chunk in response.body {
+                    if parts.isEmpty { gate.open() }
+                    parts.append(String(buffer: chunk))
+                }
+                return parts
+            }
+            #expect(chunks.first == "first;")
+            #expect(chunks.joined() == "first;second")
+        }
+    }
+
+    @Test func unknownServiceIs404() async throws {
+        try await withGateway { port, _ in
+            let (response, body) = try await send(.get, port, "/api/v1/nobody/x")
+            #expect(response.status.code == 404)
+            #expect(response.headers.first(name: "Content-Type") == "application/problem+json")
+            #expect(String(buffer: body).contains("nobody"))
+        }
+    }
+
+    @Test func knownServiceWithoutInstancesIs503WithRetryAfter() async throws {
+        try await withGateway(settings: ["gateway.known_services": "ghost"]) { port, _ in
+            let (response, _) = try await send(.get, port, "/api/v1/ghost/x")
+            #expect(response.status.code == 503)
+            #expect(response.headers.first(name: "Retry-After") == "2")
+        }
+    }
+
+    @Test func unreachableInstanceIs502() async throws {
+        try await withGateway { port, registry in
+            registry.register(RegistrationRequest(service: "dead", instanceID: "dead-1", url: "http://127.0.0.1:1", version: "1"))
+            let (response, body) = try await send(.get, port, "/api/v1/dead/x")
+            #expect(response.status.code == 502)
+            #expect(String(buffer: body).contains("bad-gateway"))
+        }
+    }
+
+    @Test func slowInstanceIs504AfterTheProxyTimeout() async throws {
+        try await withGateway(settings: ["gateway.proxy_timeout_seconds": "0.5"]) { port, _ in
+            let (response, body) = try await send(.get, port, "/api/v1/echo/slow")
+            #expect(response.status.code == 504)
+            #expect(String(buffer: body).contains("gateway-timeout"))
+        }
+    }
+}
