@@ -18,46 +18,67 @@ enum Kernels {
     typealias In = UnsafeBufferPointer<Double>
     typealias Out = UnsafeMutableBufferPointer<Double>
 
+    /// OR-ing these over values sets bit 63 exactly when one of them is NaN or ±∞ (all-ones exponent). The hot
+    /// kernels accumulate it on values they load anyway, so validation costs no second pass over memory; their
+    /// callers run the exact check (which names the first bad index) only when the bit is set.
+    @inline(__always)
+    static func finiteFlag(_ v: Double) -> UInt64 { (v.bitPattern & 0x7FF0_0000_0000_0000) &+ 0x0010_0000_0000_0000 }
+
+    @inline(__always)
+    static func hasNonFinite(_ flags: UInt64) -> Bool { flags & 0x8000_0000_0000_0000 != 0 }
+
     /// Simple moving average of `x[from...]`: first output at `from + period − 1`. The running sum takes one
     /// add per bar (entering minus leaving value), which keeps the dependency chain short, and is recomputed
     /// exactly every 128 bars so rounding cannot accumulate (a series falling from 50 000 to 10 would otherwise
     /// keep the absolute error of its largest values).
-    static func sma(_ x: In, _ period: Int, from: Int, into out: Out) {
+    /// Returns the `finiteFlag`s of every value read (all of `x[from...]`).
+    @discardableResult
+    static func sma(_ x: In, _ period: Int, from: Int, into out: Out) -> UInt64 {
         let n = x.count
-        guard n - from >= period else { return }
+        guard n - from >= period else { return 0 }
         let inverse = 1.0 / Double(period)
+        var flags: UInt64 = 0
         var i = from + period - 1
         while i < n {
             var total = 0.0
-            for j in (i - period + 1)...i { total += x[j] }
+            for j in (i - period + 1)...i {
+                total += x[j]
+                flags |= finiteFlag(x[j])
+            }
             let blockEnd = min(i + 128, n)
             out[i] = total * inverse
             i += 1
             while i < blockEnd {
-                total += x[i] - x[i - period]
+                let v = x[i]
+                flags |= finiteFlag(v)
+                total += v - x[i - period]
                 out[i] = total * inverse
                 i += 1
             }
         }
+        return flags
     }
 
     /// Exponential moving average with factor `k`, seeded at bar `seedEnd` with the mean of the `period`
     /// values ending there (TA-Lib's `TA_INT_EMA`, whose seed window ends at the requested start bar).
-    static func ema(_ x: In, _ period: Int, k: Double, seedEnd: Int, into out: Out) {
+    /// Returns the `finiteFlag`s of every value read (`x[(seedEnd − period + 1)...]`).
+    @discardableResult
+    static func ema(_ x: In, _ period: Int, k: Double, seedEnd: Int, into out: Out) -> UInt64 {
         let n = x.count
-        guard seedEnd < n, seedEnd - period + 1 >= 0 else { return }
+        guard seedEnd < n, seedEnd - period + 1 >= 0 else { return 0 }
         var total = 0.0
-        for i in (seedEnd - period + 1)...seedEnd { total += x[i] }
-        var prev = total / Double(period)
-        out[seedEnd] = prev
-        let keep = 1 - k
-        var i = seedEnd + 1
-        while i < n {
-            // prev·(1−k) + x·k: one multiply and one add on the dependency chain.
-            prev = prev * keep + x[i] * k
-            out[i] = prev
-            i += 1
+        var flags: UInt64 = 0
+        for i in (seedEnd - period + 1)...seedEnd {
+            total += x[i]
+            flags |= finiteFlag(x[i])
         }
+        let prev = total / Double(period)
+        out[seedEnd] = prev
+        _ = recurrence(start: prev, a: 1 - k, (seedEnd + 1)..<n, input: { i in
+            flags |= finiteFlag(x[i])
+            return x[i] * k
+        }, emit: { out[$0] = $1 })
+        return flags
     }
 
     /// Exponential moving average started at `x[from]` itself (pandas `ewm(adjust=False)`).
@@ -71,6 +92,37 @@ enum Kernels {
             out[i] = prev
             i += 1
         }
+    }
+
+    /// Runs p[i] = a·p[i−1] + u(i) for i in `range`, starting from p = `start`, handing each p[i] to `emit`;
+    /// returns the last p. Four bars are advanced per step from the same p (p[i+k] = aᵏ⁺¹·p + Σ aᵏ⁻ʲ·u(i+j)),
+    /// so the loop-carried chain is one multiply and one add per four bars instead of per bar. The sums are
+    /// reassociated, which changes results only in the last bits (|a| < 1 damps every rounding error).
+    @inline(__always)
+    static func recurrence(
+        start: Double, a: Double, _ range: Range<Int>, input u: (Int) -> Double, emit: (Int, Double) -> Void
+    ) -> Double {
+        let a2 = a * a, a3 = a2 * a, a4 = a2 * a2
+        var p = start
+        var i = range.lowerBound
+        while i + 4 <= range.upperBound {
+            let u0 = u(i), u1 = u(i + 1), u2 = u(i + 2), u3 = u(i + 3)
+            let s1 = a * u0 + u1
+            let s2 = a2 * u0 + (a * u1 + u2)
+            let s3 = (a3 * u0 + a2 * u1) + (a * u2 + u3)
+            emit(i, a * p + u0)
+            emit(i + 1, a2 * p + s1)
+            emit(i + 2, a3 * p + s2)
+            p = a4 * p + s3
+            emit(i + 3, p)
+            i += 4
+        }
+        while i < range.upperBound {
+            p = a * p + u(i)
+            emit(i, p)
+            i += 1
+        }
+        return p
     }
 
     /// Three outputs of `count` values sharing a NaN prefix, written by one pass of `body`.

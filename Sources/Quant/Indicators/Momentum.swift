@@ -12,18 +12,26 @@ extension Indicators {
     /// `.sma` seed (TA-Lib/StockCharts): the first averages are the means of the gains/losses of bars 1...n.
     /// `.firstValue` (Python `ta`): the averages start at 0 on bar 0 and are Wilder-updated from bar 1.
     public static func rsi(_ values: [Double], period: Int = 14, seed: Seed = .sma) throws(QuantError) -> [Double] {
-        try QuantError.requireSeries(values, "values")
+        guard !values.isEmpty else { throw .empty("values") }
         try QuantError.requirePeriod(period)
-        return values.withUnsafeBufferPointer { x in
-            Kernels.output(x.count, nanPrefix: period) { o in rsiKernel(x, period, seed: seed, into: o) }
+        var flags: UInt64 = 0
+        let out = values.withUnsafeBufferPointer { x in
+            Kernels.output(x.count, nanPrefix: period) { o in flags = rsiKernel(x, period, seed: seed, into: o) }
         }
+        // The kernel flagged every value it read; it read all of them unless the input has ≤ period values.
+        if values.count <= period || Kernels.hasNonFinite(flags) { try QuantError.requireFinite(values, "values") }
+        return out
     }
 
     /// Writes RSI from bar `period` on (requires more than `period` values). Wilder's update is computed as
-    /// A·(n−1)/n + x/n, which keeps one multiply and one add on each average's dependency chain.
-    static func rsiKernel(_ x: Kernels.In, _ period: Int, seed: Seed, into o: Kernels.Out) {
+    /// A·(n−1)/n + x/n, four bars at a time (`Kernels.recurrence`).
+    /// Returns the `finiteFlag`s of every value (all are read).
+    @discardableResult
+    static func rsiKernel(_ x: Kernels.In, _ period: Int, seed: Seed, into o: Kernels.Out) -> UInt64 {
         let count = x.count
-        guard count > period else { return }
+        guard count > period else { return 0 }
+        var flags: UInt64 = 0
+        for t in 0...period { flags |= Kernels.finiteFlag(x[t]) }
         let n = Double(period), keep = Double(period - 1) / Double(period), share = 1.0 / Double(period)
         var gain = 0.0, loss = 0.0
         if seed == .sma {
@@ -40,17 +48,23 @@ extension Indicators {
                 loss = loss * keep + (d < 0 ? -d : 0) * share
             }
         }
-        var sum = gain + loss
+        let sum = gain + loss
         o[period] = isZero(sum) ? 0 : 100.0 * (gain / sum)
-        var t = period + 1
-        while t < count {
+        // Average gains go to `o` first; the losses' pass then turns each slot into the RSI. Two short loops
+        // keep every value in a register, which one fused loop does not on baseline x86-64.
+        _ = Kernels.recurrence(start: gain, a: keep, (period + 1)..<count, input: { t in
+            flags |= Kernels.finiteFlag(x[t])
             let d = x[t] - x[t - 1]
-            gain = gain * keep + (d > 0 ? d : 0) * share
-            loss = loss * keep + (d < 0 ? -d : 0) * share
-            sum = gain + loss
-            o[t] = isZero(sum) ? 0 : 100.0 * (gain / sum)
-            t += 1
-        }
+            return (d > 0 ? d : 0) * share
+        }, emit: { o[$0] = $1 })
+        _ = Kernels.recurrence(start: loss, a: keep, (period + 1)..<count, input: { t in
+            let d = x[t] - x[t - 1]
+            return (d < 0 ? -d : 0) * share
+        }, emit: { t, averageLoss in
+            let averageGain = o[t], total = averageGain + averageLoss
+            o[t] = isZero(total) ? 0 : 100.0 * (averageGain / total)
+        })
+        return flags
     }
 
     /// MACD (Appel): line = EMA_fast − EMA_slow, signal = EMA_signal(line), histogram = line − signal.
@@ -61,47 +75,49 @@ extension Indicators {
     public static func macd(
         _ values: [Double], fast: Int = 12, slow: Int = 26, signal: Int = 9, seed: Seed = .sma
     ) throws(QuantError) -> SignalLines {
-        if seed == .sma {
-            try QuantError.requireSeries(values, "values")
-            try QuantError.requirePeriod(fast, "fast")
-            try QuantError.requirePeriod(slow, "slow")
-            try QuantError.requirePeriod(signal, "signal")
-            guard fast <= slow else { throw .invalidParameter("fast", fast, "must not exceed slow = \(slow)") }
-            return values.withUnsafeBufferPointer { x in
-                let (line, sig, hist) = Kernels.output3(x.count, nanPrefix: slow + signal - 2) { l, s, h in
-                    macdKernel(x, fast: fast, slow: slow, signal: signal, line: l, signal: s, histogram: h)
-                }
-                return SignalLines(line: line, signal: sig, histogram: hist)
+        guard seed == .sma else {
+            let (line, signalLine, histogram) = try lineWithSignal(
+                values, fast: fast, slow: slow, signal: signal, seed: seed, percent: false, alignFast: true)
+            return SignalLines(line: line, signal: signalLine, histogram: histogram)
+        }
+        guard !values.isEmpty else { throw .empty("values") }
+        try QuantError.requirePeriod(fast, "fast")
+        try QuantError.requirePeriod(slow, "slow")
+        try QuantError.requirePeriod(signal, "signal")
+        guard fast <= slow else { throw .invalidParameter("fast", fast, "must not exceed slow = \(slow)") }
+        var flags: UInt64 = 0
+        let result = values.withUnsafeBufferPointer { x in
+            let (line, sig, hist) = Kernels.output3(x.count, nanPrefix: slow + signal - 2) { l, s, h in
+                flags = macdKernel(x, fast: fast, slow: slow, signal: signal, line: l, signal: s, histogram: h)
             }
+            return SignalLines(line: line, signal: sig, histogram: hist)
         }
-        let (line, signalLine, histogram) = try lineWithSignal(
-            values, fast: fast, slow: slow, signal: signal, seed: seed, percent: false, alignFast: true)
-        guard seed == .sma else { return SignalLines(line: line, signal: signalLine, histogram: histogram) }
-        var aligned = line
-        let start = min(slow + signal - 2, values.count)
-        aligned.withUnsafeMutableBufferPointer { o in
-            for i in 0..<start { o[i] = .nan }
-        }
-        return SignalLines(line: aligned, signal: signalLine, histogram: histogram)
+        if values.count <= slow + signal - 2 || Kernels.hasNonFinite(flags) { try QuantError.requireFinite(values, "values") }
+        return result
     }
 
     /// TA-Lib's MACD in one pass: both EMAs seeded at bar slow−1 (the fast one over the `fast` bars ending
     /// there), the signal seeded with the mean of the first `signal` line values; writes from bar slow+signal−2.
     private static func macdKernel(
         _ x: Kernels.In, fast: Int, slow: Int, signal: Int, line l: Kernels.Out, signal s: Kernels.Out, histogram h: Kernels.Out
-    ) {
+    ) -> UInt64 {
         let count = x.count, start = slow + signal - 2
-        guard count > start else { return }
+        guard count > start else { return 0 }
+        var flags: UInt64 = 0
         let kFast = 2.0 / Double(fast + 1), kSlow = 2.0 / Double(slow + 1), kSignal = 2.0 / Double(signal + 1)
         let keepFast = 1 - kFast, keepSlow = 1 - kSlow, keepSignal = 1 - kSignal
         var slowEMA = 0.0, fastEMA = 0.0
-        for i in 0..<slow { slowEMA += x[i] }
+        for i in 0..<slow {
+            slowEMA += x[i]
+            flags |= Kernels.finiteFlag(x[i])
+        }
         for i in (slow - fast)..<slow { fastEMA += x[i] }
         slowEMA /= Double(slow)
         fastEMA /= Double(fast)
         var lineSum = fastEMA - slowEMA
         var i = slow
         while i <= start {
+            flags |= Kernels.finiteFlag(x[i])
             slowEMA = slowEMA * keepSlow + x[i] * kSlow
             fastEMA = fastEMA * keepFast + x[i] * kFast
             lineSum += fastEMA - slowEMA
@@ -114,6 +130,7 @@ extension Indicators {
         h[start] = line - sig
         while i < count {
             let v = x[i]
+            flags |= Kernels.finiteFlag(v)
             slowEMA = slowEMA * keepSlow + v * kSlow
             fastEMA = fastEMA * keepFast + v * kFast
             line = fastEMA - slowEMA
@@ -123,6 +140,7 @@ extension Indicators {
             h[i] = line - sig
             i += 1
         }
+        return flags
     }
 
     /// Percentage price oscillator: line = 100·(EMA_fast − EMA_slow)/EMA_slow (0 when |EMA_slow| < 1e-8),

@@ -1,27 +1,36 @@
 extension Indicators {
     /// Simple moving average: SMA[i] = mean(x[i−n+1...i]); first value at bar n−1.
     public static func sma(_ values: [Double], period: Int = 20) throws(QuantError) -> [Double] {
-        try QuantError.requireSeries(values, "values")
+        guard !values.isEmpty else { throw .empty("values") }
         try QuantError.requirePeriod(period)
-        return values.withUnsafeBufferPointer { x in
-            Kernels.output(x.count, nanPrefix: period - 1) { o in Kernels.sma(x, period, from: 0, into: o) }
+        var flags: UInt64 = 0
+        let out = values.withUnsafeBufferPointer { x in
+            Kernels.output(x.count, nanPrefix: period - 1) { o in flags = Kernels.sma(x, period, from: 0, into: o) }
         }
+        // The kernel flagged every value it read; it read all of them unless the input is shorter than the period.
+        if values.count < period || Kernels.hasNonFinite(flags) { try QuantError.requireFinite(values, "values") }
+        return out
     }
 
     /// Exponential moving average, k = 2/(n+1): EMA[i] = EMA[i−1] + k·(x[i] − EMA[i−1]).
     /// `.sma` seed (TA-Lib, default): EMA[n−1] = SMA of x[0...n−1]; `.firstValue`: EMA[0] = x[0] (pandas).
     public static func ema(_ values: [Double], period: Int = 20, seed: Seed = .sma) throws(QuantError) -> [Double] {
-        try QuantError.requireSeries(values, "values")
+        guard !values.isEmpty else { throw .empty("values") }
         try QuantError.requirePeriod(period)
         let k = 2.0 / Double(period + 1)
-        return values.withUnsafeBufferPointer { x in
+        var flags: UInt64 = 0
+        let out = values.withUnsafeBufferPointer { x in
             Kernels.output(x.count, nanPrefix: seed == .sma ? period - 1 : 0) { o in
                 switch seed {
-                case .sma: Kernels.ema(x, period, k: k, seedEnd: period - 1, into: o)
-                case .firstValue: Kernels.emaFromFirst(x, k: k, from: 0, into: o)
+                case .sma: flags = Kernels.ema(x, period, k: k, seedEnd: period - 1, into: o)
+                case .firstValue:
+                    Kernels.emaFromFirst(x, k: k, from: 0, into: o)
+                    flags = 0x8000_0000_0000_0000  // not flagged by this kernel: always run the exact check
                 }
             }
         }
+        if values.count < period || Kernels.hasNonFinite(flags) { try QuantError.requireFinite(values, "values") }
+        return out
     }
 
     /// Linearly weighted moving average: WMA[i] = Σ_{j=1...n} j·x[i−n+j] / (n(n+1)/2); first value at bar n−1.

@@ -11,16 +11,18 @@ extension Indicators {
     /// σ comes from sums re-anchored every 128 bars, so no cancellation or drift builds up over long series;
     /// TA-Lib zeroes σ² below 1e-8 (σ < 1e-4), here only rounding below 0 is clamped to 0.
     public static func bollingerBands(_ values: [Double], period: Int = 20, deviations: Double = 2) throws(QuantError) -> Bands {
-        try QuantError.requireSeries(values, "values")
+        guard !values.isEmpty else { throw .empty("values") }
         try QuantError.requirePeriod(period)
         guard deviations.isFinite, deviations >= 0 else {
             throw .invalidParameter("deviations", deviations, "must be a finite number ≥ 0")
         }
+        var flags: UInt64 = 0
         let (upper, middle, lower) = values.withUnsafeBufferPointer { x in
             Kernels.output3(x.count, nanPrefix: period - 1) { u, m, l in
-                bollingerKernel(x, period, deviations: deviations, upper: u, middle: m, lower: l)
+                flags = bollingerKernel(x, period, deviations: deviations, upper: u, middle: m, lower: l)
             }
         }
+        if values.count < period || Kernels.hasNonFinite(flags) { try QuantError.requireFinite(values, "values") }
         return Bands(upper: upper, middle: middle, lower: lower)
     }
 
@@ -29,9 +31,10 @@ extension Indicators {
     /// cancellation nor drift builds up.
     private static func bollingerKernel(
         _ x: Kernels.In, _ period: Int, deviations: Double, upper u: Kernels.Out, middle m: Kernels.Out, lower l: Kernels.Out
-    ) {
+    ) -> UInt64 {
         let count = x.count
-        guard count >= period else { return }
+        guard count >= period else { return 0 }
+        var flags: UInt64 = 0
         let inverse = 1.0 / Double(period)
         var i = period - 1
         while i < count {
@@ -40,6 +43,7 @@ extension Indicators {
             var total = 0.0, s2 = 0.0
             for j in (i - period + 1)...i {
                 total += x[j]
+                flags |= Kernels.finiteFlag(x[j])
                 let d = x[j] - anchor
                 s2 += d * d
             }
@@ -54,11 +58,13 @@ extension Indicators {
                 l[i] = mean - band
                 i += 1
                 if i >= blockEnd { break }
+                flags |= Kernels.finiteFlag(x[i])
                 let add = x[i] - anchor, drop = x[i - period] - anchor
                 total += x[i] - x[i - period]
                 s2 += add * add - drop * drop
             }
         }
+        return flags
     }
 
     /// True range: TR[i] = max(H[i], C[i−1]) − min(L[i], C[i−1]); first value at bar 1 (TA-Lib `TRANGE`).
@@ -83,36 +89,51 @@ extension Indicators {
     public static func atr(
         high: [Double], low: [Double], close: [Double], period: Int = 14, warmUp: WarmUp = .taLib
     ) throws(QuantError) -> [Double] {
-        try requireBars(high: high, low: low, close: close)
+        guard !high.isEmpty else { throw .empty("high") }
+        guard low.count == high.count else { throw .lengthMismatch("low", low.count, "high", high.count) }
+        guard close.count == high.count else { throw .lengthMismatch("close", close.count, "high", high.count) }
         try QuantError.requirePeriod(period)
         let seedEnd = (warmUp == .taLib ? 1 : 0) + period - 1
-        return high.withUnsafeBufferPointer { h in
+        var flags: UInt64 = 0
+        let out = high.withUnsafeBufferPointer { h in
             low.withUnsafeBufferPointer { l in
                 close.withUnsafeBufferPointer { c in
-                    Kernels.output(c.count, nanPrefix: seedEnd) { o in atrKernel(h, l, c, period, warmUp: warmUp, into: o) }
+                    Kernels.output(c.count, nanPrefix: seedEnd) { o in flags = atrKernel(h, l, c, period, warmUp: warmUp, into: o) }
                 }
             }
         }
+        // The kernel flagged every bar it read; it read all of them unless the input ends before the first ATR.
+        if close.count <= seedEnd || Kernels.hasNonFinite(flags) { try requireBars(high: high, low: low, close: close) }
+        return out
     }
 
-    /// Writes ATR from its seed bar on; Wilder's step is computed as ATR·(n−1)/n + TR/n (one multiply and one
-    /// add on the dependency chain).
-    static func atrKernel(_ h: Kernels.In, _ l: Kernels.In, _ c: Kernels.In, _ period: Int, warmUp: WarmUp, into o: Kernels.Out) {
+    /// Writes ATR from its seed bar on; Wilder's step is computed as ATR·(n−1)/n + TR/n, four bars at a time
+    /// (`Kernels.recurrence`).
+    /// Returns the `finiteFlag`s of every high, low and close (all are read).
+    @discardableResult
+    static func atrKernel(_ h: Kernels.In, _ l: Kernels.In, _ c: Kernels.In, _ period: Int, warmUp: WarmUp, into o: Kernels.Out) -> UInt64 {
         let count = c.count
         let first = warmUp == .taLib ? 1 : 0
         let seedEnd = first + period - 1
-        guard count > seedEnd else { return }
+        guard count > seedEnd else { return 0 }
+        var flags: UInt64 = 0
+        for i in 0...seedEnd { flags |= Kernels.finiteFlag(h[i]) | Kernels.finiteFlag(l[i]) | Kernels.finiteFlag(c[i]) }
         var total = 0.0
         for i in first...seedEnd { total += i == 0 ? h[0] - l[0] : Kernels.trueRange(h, l, c, i) }
         let keep = Double(period - 1) / Double(period), share = 1.0 / Double(period)
-        var prev = total / Double(period)
+        let prev = total / Double(period)
         o[seedEnd] = prev
-        var i = seedEnd + 1
-        while i < count {
-            prev = prev * keep + Kernels.trueRange(h, l, c, i) * share
-            o[i] = prev
-            i += 1
+        // TR/n for every bar first (a loop without a carried dependency, which vectorises), then the smoothing
+        // in place.
+        for i in (seedEnd + 1)..<max(count, seedEnd + 1) {
+            let high = h[i], low = l[i], prevClose = c[i - 1]
+            flags |= Kernels.finiteFlag(high) | Kernels.finiteFlag(low) | Kernels.finiteFlag(c[i])
+            let r1 = high - low, r2 = abs(prevClose - high), r3 = abs(prevClose - low)
+            let r12 = r2 > r1 ? r2 : r1
+            o[i] = (r3 > r12 ? r3 : r12) * share
         }
+        _ = Kernels.recurrence(start: prev, a: keep, (seedEnd + 1)..<count, input: { o[$0] }, emit: { o[$0] = $1 })
+        return flags
     }
 
     /// Keltner channel: middle = EMA_n(close), upper/lower = middle ± multiplier·ATR_m (Chester Keltner as

@@ -2,11 +2,10 @@ extension QuantError {
     /// Throws `.nonFinite(name, index:)` at the first NaN or infinity of `values`.
     static func requireFinite(_ values: [Double], _ name: String) throws(QuantError) {
         let bad = values.withUnsafeBufferPointer { buffer -> Int? in
-            // Branch-free scan that vectorises: an all-ones exponent (NaN, ±∞) carries into bit 63.
-            let exponent: UInt64 = 0x7FF0_0000_0000_0000
+            // Branch-free scan that vectorises.
             var flags: UInt64 = 0
-            for v in buffer { flags |= (v.bitPattern & exponent) &+ 0x0010_0000_0000_0000 }
-            guard flags & 0x8000_0000_0000_0000 != 0 else { return nil }
+            for v in buffer { flags |= Kernels.finiteFlag(v) }
+            guard Kernels.hasNonFinite(flags) else { return nil }
             return buffer.firstIndex { !$0.isFinite }
         }
         if let bad { throw .nonFinite(name, index: bad) }

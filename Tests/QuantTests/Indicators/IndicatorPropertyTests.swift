@@ -173,6 +173,27 @@ struct IndicatorPropertyTests {
         #expect(throws: QuantError.self) { try Indicators.parabolicSAR(high: [1, 2], low: [1, 2], acceleration: 0) }
     }
 
+    /// The fast kernels validate while they compute; every position (first, inside the warm-up, later, last)
+    /// and every input must still be caught, named with its index.
+    @Test(arguments: [0, 5, 700, 1_999])
+    func fastPathsRejectANonFiniteValueAnywhere(index: Int) {
+        var bad = walk.close
+        bad[index] = index.isMultiple(of: 2) ? .nan : -.infinity
+        let error = QuantError.nonFinite("values", index: index)
+        #expect(throws: error) { try Indicators.sma(bad, period: 20) }
+        #expect(throws: error) { try Indicators.ema(bad, period: 20) }
+        #expect(throws: error) { try Indicators.rsi(bad, period: 14) }
+        #expect(throws: error) { try Indicators.macd(bad) }
+        #expect(throws: error) { try Indicators.bollingerBands(bad) }
+        #expect(throws: error) { try Indicators.sma(Array(bad.prefix(index + 1)), period: 5_000) }
+        let (h, l) = (walk.high, walk.low)
+        #expect(throws: QuantError.nonFinite("close", index: index)) { try Indicators.atr(high: h, low: l, close: bad) }
+        #expect(throws: QuantError.nonFinite("high", index: index)) { try Indicators.atr(high: bad, low: l, close: walk.close) }
+        #expect(throws: QuantError.nonFinite("low", index: index)) {
+            try Indicators.atr(high: h, low: bad, close: walk.close, warmUp: .stockCharts)
+        }
+    }
+
     @Test func zeroVolumeLeavesVolumeIndicatorsFlat() throws {
         let (h, l, c) = (walk.high, walk.low, walk.close)
         let zero = [Double](repeating: 0, count: c.count)
