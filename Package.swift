@@ -63,7 +63,10 @@ let package = Package(
         // Test helpers shared by the service test targets (temporary databases, PostgreSQL discovery, test services).
         .target(
             name: "BourseTesting",
-            dependencies: ["ServiceKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "ServiceKit", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "QuantTests", dependencies: ["Quant"], exclude: ["Fixtures"], swiftSettings: swiftSettings),

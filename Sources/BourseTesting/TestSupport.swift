@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
+import SQLKit
 import ServiceKit
 
 /// Helpers for tests of Bourse services: temporary databases, the PostgreSQL server of the test run, and
@@ -34,15 +35,25 @@ public enum TestSupport {
         return path
     }
 
-    /// A database URL for `engine`: a fresh SQLite file, or the test PostgreSQL server. Each call on
-    /// PostgreSQL gets its own schema through a unique service name (see ``uniqueServiceName(_:)``).
-    public static func databaseURL(_ engine: Database.Engine) throws -> String {
+    /// A database URL for `engine`: a fresh SQLite file, or a fresh database (`CREATE DATABASE`) on the test
+    /// PostgreSQL server, so that tests running in parallel never see each other's rows.
+    public static func databaseURL(_ engine: Database.Engine) async throws -> String {
         switch engine {
         case .sqlite:
             return "sqlite://" + temporaryDirectory() + "/test.sqlite"
         case .postgres:
-            guard let url = postgresURL else { throw MissingPostgres() }
-            return url
+            guard let url = postgresURL, var components = URLComponents(string: url) else { throw MissingPostgres() }
+            let name = "bourse_t\(UInt32.random(in: 0...UInt32.max))"
+            let admin = try await Database.open(url: url, dataDir: temporaryDirectory(), service: "test_admin", logger: logger)
+            do {
+                try await admin.withSQL { sql in try await sql.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+            } catch {
+                await admin.close()
+                throw error
+            }
+            await admin.close()
+            components.path = "/" + name
+            return components.string ?? url
         }
     }
 

@@ -14,7 +14,7 @@ import Testing
                               down: .init(["DROP TABLE orders"]))
 
     func withDatabase(_ engine: Database.Engine, _ body: (Database) async throws -> Void) async throws {
-        let database = try await Database.open(url: try TestSupport.databaseURL(engine), dataDir: TestSupport.temporaryDirectory(),
+        let database = try await Database.open(url: try await TestSupport.databaseURL(engine), dataDir: TestSupport.temporaryDirectory(),
                                                service: TestSupport.uniqueServiceName("migr"), logger: TestSupport.logger)
         do {
             try await body(database)
@@ -123,7 +123,7 @@ import Testing
 
     @Test(arguments: TestSupport.engines)
     func twoInstancesMigratingAtOnceApplyEachMigrationOnce(engine: Database.Engine) async throws {
-        let url = try TestSupport.databaseURL(engine)
+        let url = try await TestSupport.databaseURL(engine)
         let service = TestSupport.uniqueServiceName("race")
         let dir = TestSupport.temporaryDirectory()
         let a = try await Database.open(url: url, dataDir: dir, service: service, logger: TestSupport.logger)
