@@ -85,6 +85,10 @@ let package = Package(
             dependencies: ["MarketData", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "IntegrationTests", dependencies: ["ServiceKit", "BourseTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["ServiceKit", "BourseTesting", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

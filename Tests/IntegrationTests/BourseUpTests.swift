@@ -1,0 +1,152 @@
+import AsyncHTTPClient
+import BourseTesting
+import Foundation
+import NIOCore
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `bourse up` as a user runs it: the real binary, real child processes, real sockets.
+@Suite(.serialized) struct BourseUpTests {
+    struct Instance: Decodable {
+        let instance_id: String
+        let url: String
+        let health: String
+        let registered_at: String
+    }
+    struct Service: Decodable {
+        let name: String
+        let instances: [Instance]
+    }
+    struct Listing: Decodable {
+        let services: [Service]
+    }
+
+    func get(_ url: String) async throws -> (Int, String) {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 8 << 20)
+        return (Int(response.status.code), String(buffer: body))
+    }
+
+    func instances(_ gateway: String) async -> [String: Instance] {
+        guard let (status, body) = try? await get("\(gateway)/api/v1/gateway/services"), status == 200,
+              let listing = try? JSONDecoder().decode(Listing.self, from: Data(body.utf8)) else { return [:] }
+        var out: [String: Instance] = [:]
+        for service in listing.services { for i in service.instances { out[i.instance_id] = i } }
+        return out
+    }
+
+    /// Polls `condition` every 100 ms until it holds or `timeout` passes.
+    func eventually(_ timeout: Duration, _ condition: () async -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return await condition()
+    }
+
+    /// PIDs from the table `bourse up` prints: instance id → pid.
+    func pids(in log: String) -> [String: Int32] {
+        var out: [String: Int32] = [:]
+        for line in log.split(separator: "\n") {
+            let cells = line.split(separator: " ", omittingEmptySubsequences: true)
+            if cells.count >= 5, let pid = Int32(cells[2]), cells[3].hasPrefix("http") { out[String(cells[1])] = pid }
+        }
+        return out
+    }
+
+    @Test func upBecomesHealthyRestartsAKilledChildAndStopsCleanlyOnSIGTERM() async throws {
+        let port = BourseProcess.freePort()
+        let dataDir = TestSupport.temporaryDirectory()
+        let gateway = "http://127.0.0.1:\(port)"
+        let up = try BourseProcess.start(["up", "--data-dir", dataDir, "--port", String(port)])
+        var stopped = false
+        defer { if !stopped { up.signal(SIGKILL) } }
+
+        // 1. Healthy within 60 s, with the table printed.
+        let healthy = await eventually(.seconds(60)) { up.log.contains("services healthy") }
+        try #require(healthy, "bourse up did not report healthy:\n\(up.log)")
+        let table = pids(in: up.log)
+        let gatewayPID = try #require(table["gateway-1"])
+        let dataPID = try #require(table["data-1"])
+
+        // 2. Every service answers /health/detailed and /metrics (Prometheus text that promtool accepts).
+        let registered = await instances(gateway)
+        let dataURL = try #require(registered["data-1"]?.url)
+        for base in [gateway, dataURL] {
+            let (status, body) = try await get("\(base)/health/detailed")
+            #expect(status == 200, "\(base)/health/detailed: \(body)")
+            let (metricsStatus, metrics) = try await get("\(base)/metrics")
+            #expect(metricsStatus == 200)
+            #expect(metrics.contains("# TYPE bourse_http_requests_total counter"))
+            if let promtool = BourseProcess.which("promtool") {
+                let (code, out) = try BourseProcess.run(promtool, ["check", "metrics"], input: metrics)
+                #expect(code == 0, "promtool check metrics on \(base): \(out)")
+            } else if TestSupport.isCI {
+                Issue.record("promtool is not installed; .ci/run installs the prometheus package")
+            }
+        }
+        // A real route through the gateway.
+        let (listStatus, _) = try await get("\(gateway)/api/v1/data/instruments")
+        #expect(listStatus == 200)
+
+        // 3. A SIGKILLed child is restarted and registers again (a new process on a new port).
+        let before = try #require(registered["data-1"])
+        kill(dataPID, SIGKILL)
+        let reRegistered = await eventually(.seconds(30)) {
+            guard let now = await instances(gateway)["data-1"] else { return false }
+            return now.url != before.url && now.health == "up"
+        }
+        #expect(reRegistered, "data-1 did not come back:\n\(up.log)")
+        #expect(up.log.contains("restarted data-1"))
+        let (afterStatus, _) = try await get("\(gateway)/api/v1/data/instruments")
+        #expect(afterStatus == 200)
+        let childPIDs = try childrenOf(up.process.processIdentifier)
+        #expect(childPIDs.contains(gatewayPID))
+        #expect(!childPIDs.contains(dataPID))
+
+        // 4. SIGTERM brings everything down; the supervisor exits 0 and leaves no process behind.
+        up.signal(SIGTERM)
+        let status = await up.waitForExit(timeout: .seconds(30))
+        stopped = status != nil
+        #expect(status == 0, "bourse up did not exit 0:\n\(up.log)")
+        for pid in childPIDs {
+            #expect(!BourseProcess.isAlive(pid), "child \(pid) outlived the supervisor")
+        }
+        let logs = (try? String(contentsOfFile: "\(dataDir)/logs/data-1.log", encoding: .utf8)) ?? ""
+        #expect(logs.contains("deregistered from gateway"))
+    }
+
+    @Test func childrenExitWhenTheSupervisorIsKilled() async throws {
+        let port = BourseProcess.freePort()
+        let up = try BourseProcess.start(["up", "--data-dir", TestSupport.temporaryDirectory(), "--port", String(port)])
+        let healthy = await eventually(.seconds(60)) { up.log.contains("services healthy") }
+        try #require(healthy, "bourse up did not report healthy:\n\(up.log)")
+        let children = try childrenOf(up.process.processIdentifier)
+        #expect(children.count == 2)
+        up.signal(SIGKILL)
+        _ = await up.waitForExit(timeout: .seconds(5))
+        let gone = await eventually(.seconds(15)) { children.allSatisfy { !BourseProcess.isAlive($0) } }
+        #expect(gone, "children outlived a SIGKILLed supervisor")
+    }
+
+    @Test func invalidConfigurationStopsServeWithAMessageNamingTheKey() throws {
+        let (status, output) = try BourseProcess.run(BourseProcess.binary.path, ["serve", "data", "--set", "http.max_body_bytes=lots"], input: "")
+        #expect(status == 2)
+        #expect(output.contains("http.max_body_bytes"))
+        #expect(output.contains("lots"))
+    }
+
+    /// Direct children of `pid`, from /proc.
+    func childrenOf(_ pid: Int32) throws -> [Int32] {
+        let entries = try FileManager.default.contentsOfDirectory(atPath: "/proc")
+        return entries.compactMap { Int32($0) }.filter { child in
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == pid && BourseProcess.isAlive(child)
+        }
+    }
+}
