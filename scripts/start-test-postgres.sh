@@ -3,7 +3,7 @@
 # Usage: eval "$(scripts/start-test-postgres.sh)"   (exports BOURSE_TEST_POSTGRES_URL and PGTEST_DIR)
 # Stop it with: scripts/stop-test-postgres.sh
 set -euo pipefail
-port="${PGTEST_PORT:-54329}"
+port="${PGTEST_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$bindir" ] || { echo "PostgreSQL server binaries not found (apt-get install -y postgresql)" >&2; exit 1; }
 dir=$(mktemp -d /tmp/bourse-pg.XXXXXX)
