@@ -62,7 +62,9 @@ extension Indicators {
             return (d < 0 ? -d : 0) * share
         }, emit: { t, averageLoss in
             let averageGain = o[t], total = averageGain + averageLoss
-            o[t] = isZero(total) ? 0 : 100.0 * (averageGain / total)
+            // Divide unconditionally, then select: no branch, so the four divisions of a step can pair up.
+            let value = 100.0 * (averageGain / total)
+            o[t] = isZero(total) ? 0 : value
         })
         return flags
     }

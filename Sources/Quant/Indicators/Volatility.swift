@@ -125,12 +125,14 @@ extension Indicators {
         o[seedEnd] = prev
         // TR/n for every bar first (a loop without a carried dependency, which vectorises), then the smoothing
         // in place.
-        for i in (seedEnd + 1)..<max(count, seedEnd + 1) {
-            let high = h[i], low = l[i], prevClose = c[i - 1]
+        var i = seedEnd + 1
+        while i < count {
+            let high = h[i], low = l[i], prevClose = c[i &- 1]
             flags |= Kernels.finiteFlag(high) | Kernels.finiteFlag(low) | Kernels.finiteFlag(c[i])
             let r1 = high - low, r2 = abs(prevClose - high), r3 = abs(prevClose - low)
             let r12 = r2 > r1 ? r2 : r1
             o[i] = (r3 > r12 ? r3 : r12) * share
+            i &+= 1
         }
         _ = Kernels.recurrence(start: prev, a: keep, (seedEnd + 1)..<count, input: { o[$0] }, emit: { o[$0] = $1 })
         return flags

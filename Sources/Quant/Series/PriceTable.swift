@@ -21,7 +21,7 @@ public struct PriceTable: Sendable {
     public func column(_ name: String) throws(QuantError) -> [Double] {
         let wanted = name.lowercased()
         guard let index = header.dropFirst().firstIndex(where: { $0.lowercased() == wanted }) else {
-            throw QuantError(.parse, "\(source): no column \(name) (columns: \(header.joined(separator: ", ")))")
+            throw QuantError(.parse, "\(source): row 1: no column \(name) (columns: \(header.joined(separator: ", ")))")
         }
         return columns[index - 1]
     }

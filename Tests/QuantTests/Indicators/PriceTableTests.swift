@@ -61,7 +61,7 @@ struct PriceTableTests {
     @Test func missingColumnErrorListsTheAvailableOnes() throws {
         let table = try PriceTable.parse("Date,Close\n2020-01-02,1\n", source: "p.csv")
         #expect(try table.column("CLOSE") == [1])
-        #expect(throws: QuantError(.parse, "p.csv: no column Open (columns: Date, Close)")) { try table.ohlcv() }
+        #expect(throws: QuantError(.parse, "p.csv: row 1: no column Open (columns: Date, Close)")) { try table.ohlcv() }
     }
 
     @Test func ohlcvRejectsMismatchedLengthsAndNonFiniteValues() {
