@@ -152,35 +152,52 @@ enum Kernels {
     }
 }
 
-/// Rolling maximum or minimum over the last `period` bars with a monotonic deque (O(1) amortised per bar).
-/// Ties resolve to the most recent bar, as in TA-Lib's AROON.
-struct RollingExtreme {
-    private var indices: [Int]
-    private var head = 0
-    private var tail = 0
-    private let period: Int
-    private let isMax: Bool
-
-    init(period: Int, capacity: Int, max isMax: Bool) {
-        self.period = period
-        self.isMax = isMax
-        indices = [Int](repeating: 0, count: Swift.max(capacity, 1))
-    }
-
-    /// Adds bar `i` of `x` and returns the index of the extreme among bars `i − period + 1 ... i`.
+extension Kernels {
+    /// Calls `body(i, highest, lowest)` for every bar i, with the indices of the largest `hi` and the smallest
+    /// `lo` among bars max(0, i − window + 1)...i. Two monotonic deques in ring buffers of `window` slots give
+    /// O(1) amortised work per bar; ties resolve to the most recent bar (as TA-Lib's AROON).
     @inline(__always)
-    mutating func push(_ x: UnsafeBufferPointer<Double>, _ i: Int) -> Int {
-        let v = x[i]
-        indices.withUnsafeMutableBufferPointer { q in
-            if isMax {
-                while tail > head && x[q[tail - 1]] <= v { tail -= 1 }
-            } else {
-                while tail > head && x[q[tail - 1]] >= v { tail -= 1 }
+    static func rollingExtremes(_ hi: In, _ lo: In, window: Int, _ body: (Int, Int, Int) -> Void) {
+        let n = hi.count
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * window) { storage in
+            let maxQ = storage.baseAddress!, minQ = storage.baseAddress! + window
+            // Deques as [head, head+count) modulo window.
+            var maxHead = 0, maxCount = 0, minHead = 0, minCount = 0
+            for i in 0..<n {
+                let h = hi[i], l = lo[i]
+                // Drop the expired front first, so a deque never needs more than `window` slots.
+                if maxCount > 0 && maxQ[maxHead] <= i - window {
+                    maxHead += 1
+                    if maxHead == window { maxHead = 0 }
+                    maxCount -= 1
+                }
+                if minCount > 0 && minQ[minHead] <= i - window {
+                    minHead += 1
+                    if minHead == window { minHead = 0 }
+                    minCount -= 1
+                }
+                while maxCount > 0 {
+                    var back = maxHead + maxCount - 1
+                    if back >= window { back -= window }
+                    guard hi[maxQ[back]] <= h else { break }
+                    maxCount -= 1
+                }
+                var slot = maxHead + maxCount
+                if slot >= window { slot -= window }
+                maxQ[slot] = i
+                maxCount += 1
+                while minCount > 0 {
+                    var back = minHead + minCount - 1
+                    if back >= window { back -= window }
+                    guard lo[minQ[back]] >= l else { break }
+                    minCount -= 1
+                }
+                slot = minHead + minCount
+                if slot >= window { slot -= window }
+                minQ[slot] = i
+                minCount += 1
+                body(i, maxQ[maxHead], minQ[minHead])
             }
-            q[tail] = i
-            tail += 1
-            if q[head] <= i - period { head += 1 }
         }
-        return indices[head]
     }
 }

@@ -241,10 +241,11 @@ extension Indicators {
         try QuantError.requireSeries(values, "values")
         try QuantError.requirePeriod(period)
         let (_, _, e3) = emaChain(values, period: period, depth: 3)
-        var out = nans(values.count)
-        for i in stride(from: 3 * (period - 1) + 1, to: values.count, by: 1) {
-            out[i] = e3[i - 1] != 0 ? ((e3[i] / e3[i - 1]) - 1.0) * 100.0 : 0
+        let start = 3 * (period - 1) + 1
+        return e3.withUnsafeBufferPointer { e in
+            Kernels.output(values.count, nanPrefix: start) { o in
+                for i in start..<e.count { o[i] = e[i - 1] != 0 ? ((e[i] / e[i - 1]) - 1.0) * 100.0 : 0 }
+            }
         }
-        return out
     }
 }

@@ -74,41 +74,46 @@ extension Indicators {
     public static func dema(_ values: [Double], period: Int = 30) throws(QuantError) -> [Double] {
         try QuantError.requireSeries(values, "values")
         try QuantError.requirePeriod(period)
-        let (e1, e2, _) = emaChain(values, period: period, depth: 2)
-        var out = nans(values.count)
-        for i in stride(from: 2 * (period - 1), to: values.count, by: 1) { out[i] = (2.0 * e1[i]) - e2[i] }
-        return out
+        let (e1, e2Chain, _) = emaChain(values, period: period, depth: 2)
+        var e2 = e2Chain
+        e1.withUnsafeBufferPointer { first in combine(&e2, from: 2 * (period - 1)) { i, e2 in (2.0 * first[i]) - e2 } }
+        return e2
     }
 
     /// Triple EMA (Mulloy): TEMA = 3·EMA − 3·EMA(EMA) + EMA(EMA(EMA)), SMA-seeded; first value at bar 3(n−1).
     public static func tema(_ values: [Double], period: Int = 30) throws(QuantError) -> [Double] {
         try QuantError.requireSeries(values, "values")
         try QuantError.requirePeriod(period)
-        let (e1, e2, e3) = emaChain(values, period: period, depth: 3)
-        var out = nans(values.count)
-        for i in stride(from: 3 * (period - 1), to: values.count, by: 1) {
-            out[i] = (3.0 * e1[i]) - (3.0 * e2[i]) + e3[i]
+        let (e1, e2, e3Chain) = emaChain(values, period: period, depth: 3)
+        var e3 = e3Chain
+        e1.withUnsafeBufferPointer { first in
+            e2.withUnsafeBufferPointer { second in
+                combine(&e3, from: 3 * (period - 1)) { i, e3 in (3.0 * first[i]) - (3.0 * second[i]) + e3 }
+            }
         }
-        return out
+        return e3
     }
 
     /// EMA, EMA of EMA and (if depth 3) EMA of that, each SMA-seeded on the first bar its input is defined.
     static func emaChain(_ values: [Double], period: Int, depth: Int) -> ([Double], [Double], [Double]) {
         let count = values.count
         let k = 2.0 / Double(period + 1)
-        var e1 = nans(count), e2 = nans(count), e3 = nans(count)
-        values.withUnsafeBufferPointer { x in
-            e1.withUnsafeMutableBufferPointer { o in Kernels.ema(x, period, k: k, seedEnd: period - 1, into: o) }
-        }
-        e1.withUnsafeBufferPointer { x in
-            e2.withUnsafeMutableBufferPointer { o in Kernels.ema(x, period, k: k, seedEnd: 2 * (period - 1), into: o) }
-        }
-        if depth == 3 {
-            e2.withUnsafeBufferPointer { x in
-                e3.withUnsafeMutableBufferPointer { o in Kernels.ema(x, period, k: k, seedEnd: 3 * (period - 1), into: o) }
+        func next(_ input: [Double], seedEnd: Int) -> [Double] {
+            input.withUnsafeBufferPointer { x in
+                Kernels.output(count, nanPrefix: seedEnd) { o in Kernels.ema(x, period, k: k, seedEnd: seedEnd, into: o) }
             }
         }
-        return (e1, e2, e3)
+        let e1 = next(values, seedEnd: period - 1)
+        let e2 = next(e1, seedEnd: 2 * (period - 1))
+        return (e1, e2, depth == 3 ? next(e2, seedEnd: 3 * (period - 1)) : [])
+    }
+
+    /// Replaces `values[i]` by `f(i, values[i])` for i ≥ `from`.
+    @inline(__always)
+    static func combine(_ values: inout [Double], from: Int, _ f: (Int, Double) -> Double) {
+        values.withUnsafeMutableBufferPointer { o in
+            for i in stride(from: from, to: o.count, by: 1) { o[i] = f(i, o[i]) }
+        }
     }
 
     /// Kaufman adaptive moving average: ER = |x[i]−x[i−n]| / Σ|x[j]−x[j−1]| over the last n changes,

@@ -53,18 +53,14 @@ extension Indicators {
     /// 100·(C − LL_n)/(HH_n − LL_n), TA-Lib's arithmetic (divide by range/100), 0 for a zero range, clamped to
     /// [0, 100] against rounding; from bar n−1.
     private static func rawStochastic(high: [Double], low: [Double], close: [Double], period: Int) -> [Double] {
-        let count = close.count
-        var out = nans(count)
-        var maxima = RollingExtreme(period: period, capacity: count, max: true)
-        var minima = RollingExtreme(period: period, capacity: count, max: false)
         high.withUnsafeBufferPointer { h in
             low.withUnsafeBufferPointer { l in
                 close.withUnsafeBufferPointer { c in
-                    out.withUnsafeMutableBufferPointer { o in
-                        for i in 0..<count {
-                            let highest = h[maxima.push(h, i)], lowest = l[minima.push(l, i)]
-                            guard i >= period - 1 else { continue }
-                            let diff = (highest - lowest) / 100.0
+                    Kernels.output(c.count, nanPrefix: period - 1) { o in
+                        Kernels.rollingExtremes(h, l, window: period) { i, highestIndex, lowestIndex in
+                            guard i >= period - 1 else { return }
+                            let lowest = l[lowestIndex]
+                            let diff = (h[highestIndex] - lowest) / 100.0
                             // Clamped so rounding cannot leave [0, 100] (TA-Lib can print 100.00000000000001).
                             o[i] = diff != 0 ? min(max((c[i] - lowest) / diff, 0), 100) : 0
                         }
@@ -72,7 +68,6 @@ extension Indicators {
                 }
             }
         }
-        return out
     }
 
     /// Stochastic RSI (Chande & Kroll), TA-Lib `STOCHRSI`: the fast stochastic of RSI_n with the RSI as high,
@@ -88,29 +83,30 @@ extension Indicators {
         guard count > period else { return Stochastic(k: r, d: r) }
         let tail = Array(r[period...])
         let inner = fastStochastic(high: tail, low: tail, close: tail, period: kPeriod, dPeriod: dPeriod)
-        let pad = nans(period)
-        return Stochastic(k: pad + inner.k, d: pad + inner.d)
+        let lead = min(count, period + kPeriod + dPeriod - 2)
+        let k = Kernels.output(count, nanPrefix: lead) { o in for i in lead..<count { o[i] = inner.k[i - period] } }
+        let d = Kernels.output(count, nanPrefix: lead) { o in for i in lead..<count { o[i] = inner.d[i - period] } }
+        return Stochastic(k: k, d: d)
     }
 
     /// Williams %R: −100·(HH_n − C)/(HH_n − LL_n) in [−100, 0] (0 when the range is 0); first value at bar n−1.
     public static func williamsR(high: [Double], low: [Double], close: [Double], period: Int = 14) throws(QuantError) -> [Double] {
         try requireBars(high: high, low: low, close: close)
         try QuantError.requirePeriod(period)
-        let count = close.count
-        var out = nans(count)
-        var maxima = RollingExtreme(period: period, capacity: count, max: true)
-        var minima = RollingExtreme(period: period, capacity: count, max: false)
-        high.withUnsafeBufferPointer { h in
+        return high.withUnsafeBufferPointer { h in
             low.withUnsafeBufferPointer { l in
-                for i in 0..<count {
-                    let highest = h[maxima.push(h, i)], lowest = l[minima.push(l, i)]
-                    guard i >= period - 1 else { continue }
-                    let diff = (highest - lowest) / -100.0
-                    out[i] = diff != 0 ? (highest - close[i]) / diff : 0
+                close.withUnsafeBufferPointer { c in
+                    Kernels.output(c.count, nanPrefix: period - 1) { o in
+                        Kernels.rollingExtremes(h, l, window: period) { i, highestIndex, lowestIndex in
+                            guard i >= period - 1 else { return }
+                            let highest = h[highestIndex]
+                            let diff = (highest - l[lowestIndex]) / -100.0
+                            o[i] = diff != 0 ? (highest - c[i]) / diff : 0
+                        }
+                    }
                 }
             }
         }
-        return out
     }
 
     /// Commodity channel index (Lambert): TP = (H+L+C)/3, CCI = (TP − SMA_n(TP)) / (0.015·MD), MD the mean

@@ -27,47 +27,50 @@ extension Indicators {
     ) throws(QuantError) -> DirectionalMovement {
         try requireBars(high: high, low: low, close: close)
         try QuantError.requirePeriod(period)
-        let count = close.count
-        var plusDI = nans(count), minusDI = nans(count), adx = nans(count)
-        let n = Double(period), n1 = Double(period - 1)
+        let n = Double(period), keep = Double(period - 1) / Double(period), share = 1.0 / Double(period)
         let lastPlainSum = warmUp == .taLib ? period - 1 : period
-        high.withUnsafeBufferPointer { h in
+        let (plusDI, minusDI, adx) = high.withUnsafeBufferPointer { h in
             low.withUnsafeBufferPointer { l in
                 close.withUnsafeBufferPointer { c in
-                    var pDM = 0.0, mDM = 0.0, tr = 0.0, sumDX = 0.0, prevADX = 0.0
-                    for today in stride(from: 1, to: count, by: 1) {
-                        let diffP = h[today] - h[today - 1], diffM = l[today - 1] - l[today]
-                        let plus = diffP > 0 && diffP > diffM ? diffP : 0
-                        let minus = diffM > 0 && diffP < diffM ? diffM : 0
-                        let range = Kernels.trueRange(h, l, c, today)
-                        if today <= lastPlainSum {
-                            pDM += plus
-                            mDM += minus
-                            tr += range
-                        } else {
-                            pDM = pDM - (pDM / n) + plus
-                            mDM = mDM - (mDM / n) + minus
-                            tr = tr - (tr / n) + range
-                        }
-                        guard today >= period else { continue }
-                        var dx: Double? = nil
-                        if isZero(tr) {
-                            plusDI[today] = 0
-                            minusDI[today] = 0
-                        } else {
-                            let p = 100.0 * (pDM / tr), m = 100.0 * (mDM / tr)
-                            plusDI[today] = p
-                            minusDI[today] = m
-                            if !isZero(p + m) { dx = 100.0 * (abs(m - p) / (m + p)) }
-                        }
-                        if today < 2 * period - 1 {
-                            sumDX += dx ?? 0
-                        } else if today == 2 * period - 1 {
-                            prevADX = (sumDX + (dx ?? 0)) / n
-                            adx[today] = prevADX
-                        } else {
-                            if let dx { prevADX = ((prevADX * n1) + dx) / n }
-                            adx[today] = prevADX
+                    Kernels.output3(c.count, nanPrefix: period) { plusDI, minusDI, adx in
+                        for i in period..<min(2 * period - 1, c.count) { adx[i] = .nan }
+                        // Wilder's steps as S·(n−1)/n + x (and ADX·(n−1)/n + DX/n): one multiply and one add on each
+                        // carried chain; equal to TA-Lib's S − S/n + x up to the last bits.
+                        var pDM = 0.0, mDM = 0.0, tr = 0.0, sumDX = 0.0, prevADX = 0.0
+                        for today in stride(from: 1, to: c.count, by: 1) {
+                            let diffP = h[today] - h[today - 1], diffM = l[today - 1] - l[today]
+                            let plus = diffP > 0 && diffP > diffM ? diffP : 0
+                            let minus = diffM > 0 && diffP < diffM ? diffM : 0
+                            let range = Kernels.trueRange(h, l, c, today)
+                            if today <= lastPlainSum {
+                                pDM += plus
+                                mDM += minus
+                                tr += range
+                            } else {
+                                pDM = pDM * keep + plus
+                                mDM = mDM * keep + minus
+                                tr = tr * keep + range
+                            }
+                            guard today >= period else { continue }
+                            var dx = -1.0  // undefined
+                            if isZero(tr) {
+                                plusDI[today] = 0
+                                minusDI[today] = 0
+                            } else {
+                                let p = 100.0 * (pDM / tr), m = 100.0 * (mDM / tr)
+                                plusDI[today] = p
+                                minusDI[today] = m
+                                if !isZero(p + m) { dx = 100.0 * (abs(m - p) / (m + p)) }
+                            }
+                            if today < 2 * period - 1 {
+                                sumDX += max(dx, 0)
+                            } else if today == 2 * period - 1 {
+                                prevADX = (sumDX + max(dx, 0)) / n
+                                adx[today] = prevADX
+                            } else {
+                                if dx >= 0 { prevADX = prevADX * keep + dx * share }
+                                adx[today] = prevADX
+                            }
                         }
                     }
                 }
@@ -83,19 +86,16 @@ extension Indicators {
         try QuantError.requireSeries(high, "high")
         try QuantError.requireSeries(low, "low", count: high.count, of: "high")
         try QuantError.requirePeriod(period)
-        let count = high.count
-        var up = nans(count), down = nans(count), oscillator = nans(count)
-        var maxima = RollingExtreme(period: period + 1, capacity: count, max: true)
-        var minima = RollingExtreme(period: period + 1, capacity: count, max: false)
         let factor = 100.0 / Double(period)
-        high.withUnsafeBufferPointer { h in
+        let (up, down, oscillator) = high.withUnsafeBufferPointer { h in
             low.withUnsafeBufferPointer { l in
-                for i in 0..<count {
-                    let hi = maxima.push(h, i), lo = minima.push(l, i)
-                    guard i >= period else { continue }
-                    up[i] = factor * Double(period - (i - hi))
-                    down[i] = factor * Double(period - (i - lo))
-                    oscillator[i] = factor * Double(hi - lo)
+                Kernels.output3(h.count, nanPrefix: period) { up, down, oscillator in
+                    Kernels.rollingExtremes(h, l, window: period + 1) { i, hi, lo in
+                        guard i >= period else { return }
+                        up[i] = factor * Double(period - (i - hi))
+                        down[i] = factor * Double(period - (i - lo))
+                        oscillator[i] = factor * Double(hi - lo)
+                    }
                 }
             }
         }

@@ -169,19 +169,16 @@ extension Indicators {
         try QuantError.requireSeries(low, "low", count: high.count, of: "high")
         try QuantError.requirePeriod(period)
         try QuantError.requirePeriod(offset, "offset", minimum: 0)
-        let count = high.count
-        var upper = nans(count), middle = nans(count), lower = nans(count)
-        var maxima = RollingExtreme(period: period, capacity: count, max: true)
-        var minima = RollingExtreme(period: period, capacity: count, max: false)
-        high.withUnsafeBufferPointer { h in
+        let (upper, middle, lower) = high.withUnsafeBufferPointer { h in
             low.withUnsafeBufferPointer { l in
-                for i in 0..<count {
-                    let hi = h[maxima.push(h, i)], lo = l[minima.push(l, i)]
-                    let j = i + offset
-                    guard i >= period - 1, j < count else { continue }
-                    upper[j] = hi
-                    lower[j] = lo
-                    middle[j] = (hi + lo) / 2
+                Kernels.output3(h.count, nanPrefix: period - 1 + offset) { upper, middle, lower in
+                    Kernels.rollingExtremes(h, l, window: period) { i, hi, lo in
+                        let j = i + offset
+                        guard i >= period - 1, j < h.count else { return }
+                        upper[j] = h[hi]
+                        lower[j] = l[lo]
+                        middle[j] = (h[hi] + l[lo]) / 2
+                    }
                 }
             }
         }

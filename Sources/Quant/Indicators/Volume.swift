@@ -4,22 +4,22 @@ extension Indicators {
     public static func obv(close: [Double], volume: [Double]) throws(QuantError) -> [Double] {
         try QuantError.requireSeries(close, "close")
         try QuantError.requireSeries(volume, "volume", count: close.count, of: "close")
-        var out = nans(close.count)
-        close.withUnsafeBufferPointer { c in
+        return close.withUnsafeBufferPointer { c in
             volume.withUnsafeBufferPointer { v in
-                out.withUnsafeMutableBufferPointer { o in
+                Kernels.output(c.count, nanPrefix: 0) { o in
                     var total = v[0], prev = c[0]
                     o[0] = total
                     for i in stride(from: 1, to: c.count, by: 1) {
                         let x = c[i]
-                        if x > prev { total += v[i] } else if x < prev { total -= v[i] }
+                        // ±1 or 0 times the volume: branch-free (closes go up and down at random), and exact.
+                        let direction: Double = (x > prev ? 1 : 0) - (x < prev ? 1 : 0)
+                        total += direction * v[i]
                         o[i] = total
                         prev = x
                     }
                 }
             }
         }
-        return out
     }
 
     /// Accumulation/distribution line (Chaikin): AD[i] = AD[i−1] + ((C−L) − (H−C))/(H−L)·V, the bar adding 0
@@ -47,32 +47,52 @@ extension Indicators {
         try requireBars(high: high, low: low, close: close, volume: volume)
         try QuantError.requirePeriod(period)
         let count = close.count
-        var out = nans(count)
-        guard count > period else { return out }
-        var pos = [Double](repeating: 0, count: count), neg = [Double](repeating: 0, count: count)
-        var prevTP = (high[0] + low[0] + close[0]) / 3.0
-        var posSum = 0.0, negSum = 0.0
-        for i in 1..<count {
-            let tp = (high[i] + low[i] + close[i]) / 3.0
-            let change = tp - prevTP
-            prevTP = tp
-            let flow = tp * volume[i]
-            if isZero(change) {
-                // TA-Lib counts a typical-price change below 1e-8 (rounding noise) as no change.
-            } else if change < 0 { neg[i] = flow } else { pos[i] = flow }
-            posSum += pos[i]
-            negSum += neg[i]
-            if i > period {
-                posSum -= pos[i - period]
-                negSum -= neg[i - period]
-            }
-            if i >= period {
-                let total = posSum + negSum
-                // Clamped: after many add/subtract steps a sum that should be 0 can be a rounding residue.
-                out[i] = total < 1.0 ? 0 : min(max(100.0 * (posSum / total), 0), 100)
+        return high.withUnsafeBufferPointer { h in
+            low.withUnsafeBufferPointer { l in
+                close.withUnsafeBufferPointer { c in
+                    volume.withUnsafeBufferPointer { v in
+                        Kernels.output(count, nanPrefix: period) { o in
+                            mfiKernel(h, l, c, v, period, into: o)
+                        }
+                    }
+                }
             }
         }
-        return out
+    }
+
+    /// MFI with the last `period` flows in ring buffers; TA-Lib's order of additions and subtractions.
+    private static func mfiKernel(
+        _ h: Kernels.In, _ l: Kernels.In, _ c: Kernels.In, _ v: Kernels.In, _ period: Int, into o: Kernels.Out
+    ) {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * period) { ring in
+            ring.initialize(repeating: 0)
+            let pos = ring.baseAddress!, neg = ring.baseAddress! + period
+            var prevTP = (h[0] + l[0] + c[0]) / 3.0
+            var posSum = 0.0, negSum = 0.0
+            var slot = 0
+            for i in 1..<c.count {
+                let tp = (h[i] + l[i] + c[i]) / 3.0
+                let change = tp - prevTP
+                prevTP = tp
+                let flow = tp * v[i]
+                // TA-Lib counts a typical-price change below 1e-8 (rounding noise) as no change.
+                let moved = !isZero(change)
+                let p = moved && change > 0 ? flow : 0, m = moved && change < 0 ? flow : 0
+                posSum += p
+                negSum += m
+                posSum -= pos[slot]  // the flow of bar i − period (0 during the warm-up)
+                negSum -= neg[slot]
+                pos[slot] = p
+                neg[slot] = m
+                slot += 1
+                if slot == period { slot = 0 }
+                if i >= period {
+                    let total = posSum + negSum
+                    // Clamped: after many add/subtract steps a sum that should be 0 can be a rounding residue.
+                    o[i] = total < 1.0 ? 0 : min(max(100.0 * (posSum / total), 0), 100)
+                }
+            }
+        }
     }
 
     /// Volume-weighted average price of the typical price TP = (H+L+C)/3: ΣTP·V/ΣV. With `period` nil it is

@@ -211,6 +211,27 @@ struct IndicatorPropertyTests {
         #expect(obv == [100, 120, 120, 115])
     }
 
+    @Test(arguments: [1, 2, 5, 14])
+    func rollingExtremesMatchANaiveScanIncludingTies(period: Int) throws {
+        // Prices rounded to a coarse grid, so equal highs and lows are frequent.
+        let h = walk.high.map { ($0 * 2).rounded() / 2 }, l = walk.low.map { ($0 * 2).rounded() / 2 }
+        let channel = try Indicators.donchianChannel(high: h, low: l, period: period)
+        let aroon = try Indicators.aroon(high: h, low: l, period: period)
+        for i in 0..<h.count {
+            if i >= period - 1 {
+                #expect(channel.upper[i] == h[(i - period + 1)...i].max())
+                #expect(channel.lower[i] == l[(i - period + 1)...i].min())
+            }
+            if i >= period {
+                let window = (i - period)...i
+                let newestHigh = window.last { h[$0] == h[window].max() }!
+                let newestLow = window.last { l[$0] == l[window].min() }!
+                #expect(aroon.up[i] == 100.0 / Double(period) * Double(period - (i - newestHigh)))
+                #expect(aroon.down[i] == 100.0 / Double(period) * Double(period - (i - newestLow)))
+            }
+        }
+    }
+
     @Test func donchianOffsetShiftsTheChannel() throws {
         let plain = try Indicators.donchianChannel(high: walk.high, low: walk.low, period: 20)
         let shifted = try Indicators.donchianChannel(high: walk.high, low: walk.low, period: 20, offset: 3)
