@@ -50,7 +50,7 @@ extension Indicators {
         return Stochastic(k: fastK, d: fastD)
     }
 
-    /// 100·(C − LL_n)/(HH_n − LL_n), TA-Lib's arithmetic (divide by range/100), 0 for a zero range, clamped to
+    /// 100·(C − LL_n)/(HH_n − LL_n), 0 for a zero range, clamped to
     /// [0, 100] against rounding; from bar n−1.
     private static func rawStochastic(high: [Double], low: [Double], close: [Double], period: Int) -> [Double] {
         high.withUnsafeBufferPointer { h in
@@ -60,9 +60,10 @@ extension Indicators {
                         Kernels.rollingExtremes(h, l, window: period) { i, highestIndex, lowestIndex in
                             guard i >= period - 1 else { return }
                             let lowest = l[lowestIndex]
-                            let diff = (h[highestIndex] - lowest) / 100.0
-                            // Clamped so rounding cannot leave [0, 100] (TA-Lib can print 100.00000000000001).
-                            o[i] = diff != 0 ? min(max((c[i] - lowest) / diff, 0), 100) : 0
+                            let range = h[highestIndex] - lowest
+                            // One division (TA-Lib divides twice, by range/100); clamped so rounding cannot
+                            // leave [0, 100] (TA-Lib can print 100.00000000000001).
+                            o[i] = range != 0 ? min(max(100 * ((c[i] - lowest) / range), 0), 100) : 0
                         }
                     }
                 }
@@ -100,8 +101,8 @@ extension Indicators {
                         Kernels.rollingExtremes(h, l, window: period) { i, highestIndex, lowestIndex in
                             guard i >= period - 1 else { return }
                             let highest = h[highestIndex]
-                            let diff = (highest - l[lowestIndex]) / -100.0
-                            o[i] = diff != 0 ? (highest - c[i]) / diff : 0
+                            let range = highest - l[lowestIndex]
+                            o[i] = range != 0 ? -100 * ((highest - c[i]) / range) : 0
                         }
                     }
                 }
