@@ -50,22 +50,33 @@ extension Indicators {
         }
         let sum = gain + loss
         o[period] = isZero(sum) ? 0 : 100.0 * (gain / sum)
-        // Average gains go to `o` first; the losses' pass then turns each slot into the RSI. Two short loops
-        // keep every value in a register, which one fused loop does not on baseline x86-64.
-        _ = Kernels.recurrence(start: gain, a: keep, (period + 1)..<count, input: { t in
-            flags |= Kernels.finiteFlag(x[t])
-            let d = x[t] - x[t - 1]
-            return (d > 0 ? d : 0) * share
-        }, emit: { o[$0] = $1 })
-        _ = Kernels.recurrence(start: loss, a: keep, (period + 1)..<count, input: { t in
-            let d = x[t] - x[t - 1]
-            return (d < 0 ? -d : 0) * share
-        }, emit: { t, averageLoss in
-            let averageGain = o[t], total = averageGain + averageLoss
-            // Divide unconditionally, then select: no branch, so the four divisions of a step can pair up.
-            let value = 100.0 * (averageGain / total)
-            o[t] = isZero(total) ? 0 : value
-        })
+        // Blocks of 256 bars: gains and losses into small L1 buffers (vectorised), the average gains of the block
+        // into a third, then the losses' recurrence writes the RSI. The input and output cross memory once.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * 256) { buffer in
+            let gains = buffer.baseAddress!, losses = gains + 256, averageGains = gains + 512
+            var start = period + 1
+            while start < count {
+                let end = min(start + 256, count)
+                for t in start..<end {
+                    let v = x[t]
+                    flags |= Kernels.finiteFlag(v)
+                    let d = v - x[t &- 1]
+                    gains[t &- start] = (d > 0 ? d : 0) * share
+                    losses[t &- start] = (d < 0 ? -d : 0) * share
+                }
+                let offset = start
+                gain = Kernels.recurrence(start: gain, a: keep, start..<end, input: { gains[$0 &- offset] }, emit: {
+                    averageGains[$0 &- offset] = $1
+                })
+                loss = Kernels.recurrence(start: loss, a: keep, start..<end, input: { losses[$0 &- offset] }, emit: { t, averageLoss in
+                    let averageGain = averageGains[t &- offset], total = averageGain + averageLoss
+                    // Divide unconditionally, then select: no branch, so the divisions of a step can pair up.
+                    let value = 100.0 * (averageGain / total)
+                    o[t] = isZero(total) ? 0 : value
+                })
+                start = end
+            }
+        }
         return flags
     }
 

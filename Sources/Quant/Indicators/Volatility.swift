@@ -123,18 +123,25 @@ extension Indicators {
         let keep = Double(period - 1) / Double(period), share = 1.0 / Double(period)
         let prev = total / Double(period)
         o[seedEnd] = prev
-        // TR/n for every bar first (a loop without a carried dependency, which vectorises), then the smoothing
-        // in place.
-        var i = seedEnd + 1
-        while i < count {
-            let high = h[i], low = l[i], prevClose = c[i &- 1]
-            flags |= Kernels.finiteFlag(high) | Kernels.finiteFlag(low) | Kernels.finiteFlag(c[i])
-            let r1 = high - low, r2 = abs(prevClose - high), r3 = abs(prevClose - low)
-            let r12 = r2 > r1 ? r2 : r1
-            o[i] = (r3 > r12 ? r3 : r12) * share
-            i &+= 1
+        // Blocks of 256 bars: TR/n into a small buffer that stays in L1 (a loop without a carried dependency,
+        // which vectorises), then the smoothing from that buffer. Inputs and output cross memory once.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 256) { block in
+            var atr = prev
+            var start = seedEnd + 1
+            while start < count {
+                let end = min(start + 256, count)
+                for i in start..<end {
+                    let high = h[i], low = l[i], prevClose = c[i &- 1]
+                    flags |= Kernels.finiteFlag(high) | Kernels.finiteFlag(low) | Kernels.finiteFlag(c[i])
+                    let r1 = high - low, r2 = abs(prevClose - high), r3 = abs(prevClose - low)
+                    let r12 = r2 > r1 ? r2 : r1
+                    block[i &- start] = (r3 > r12 ? r3 : r12) * share
+                }
+                let offset = start
+                atr = Kernels.recurrence(start: atr, a: keep, start..<end, input: { block[$0 &- offset] }, emit: { o[$0] = $1 })
+                start = end
+            }
         }
-        _ = Kernels.recurrence(start: prev, a: keep, (seedEnd + 1)..<count, input: { o[$0] }, emit: { o[$0] = $1 })
         return flags
     }
 
