@@ -118,6 +118,7 @@ extension Indicators {
         guard count > seedEnd else { return 0 }
         var flags: UInt64 = 0
         for i in 0...seedEnd { flags |= Kernels.finiteFlag(h[i]) | Kernels.finiteFlag(l[i]) | Kernels.finiteFlag(c[i]) }
+        flags |= Kernels.finiteFlag(c[count - 1])  // the block loop reads closes only as the previous close
         var total = 0.0
         for i in first...seedEnd { total += i == 0 ? h[0] - l[0] : Kernels.trueRange(h, l, c, i) }
         let keep = Double(period - 1) / Double(period), share = 1.0 / Double(period)
@@ -132,8 +133,10 @@ extension Indicators {
                 let end = min(start + 256, count)
                 for i in start..<end {
                     let high = h[i], low = l[i], prevClose = c[i &- 1]
-                    flags |= Kernels.finiteFlag(high) | Kernels.finiteFlag(low) | Kernels.finiteFlag(c[i])
                     let r1 = high - low, r2 = abs(prevClose - high), r3 = abs(prevClose - low)
+                    // A difference is NaN or ±∞ when an operand is (or, harmlessly, when it overflows: the exact
+                    // check then finds nothing), so two flags cover high, low and the previous close.
+                    flags |= Kernels.finiteFlag(r1) | Kernels.finiteFlag(r2)
                     let r12 = r2 > r1 ? r2 : r1
                     block[i &- start] = (r3 > r12 ? r3 : r12) * share
                 }
