@@ -3,13 +3,14 @@
 
 Builds the SAME synthetic series as BenchQuantCommand.makeData (a SplitMix64-seeded geometric random walk,
 seed 42, ported operation for operation below), then times TA-Lib's C core in-process on it: one warm-up call,
-then the best of REPS calls measured with time.perf_counter_ns, printed as ns per bar in the bench's format
-(`NAME ns_per_bar`). The checksum line lets you confirm the series matches the Swift one
-(`bourse bench quant` computes it from the same arrays).
+then the best of --repetitions calls measured with time.perf_counter_ns, printed as ns per bar in the bench's
+format (`NAME ns_per_bar`). The first line prints sequential sums of the generated columns; BENCHMARKS.md records
+that they equal the same sums computed from the Swift `makeData` itself.
 
 Usage: /tmp/talib-venv/bin/python scripts/bench/talib_bench.py [--bars 1000000] [--repetitions 5]
 """
 import argparse
+import math
 import time
 
 import numpy as np
@@ -38,11 +39,16 @@ def make_data(bars: int, seed: int = 42):
         cl = max(0.01, price * (1 + r))
         h[i] = max(op, cl) * (1 + next_unit() * 0.01)
         l[i] = min(op, cl) * (1 - next_unit() * 0.01)
-        u = next_unit() * 1_000_000
-        v[i] = 1_000 + float(int(u + 0.5))  # Swift's .rounded() (half away from zero) for u >= 0
+        v[i] = 1_000 + round_half_away(next_unit() * 1_000_000)
         o[i], c[i] = op, cl
         price = cl
     return o, h, l, c, v
+
+
+def round_half_away(x: float) -> float:
+    """Swift's `.rounded()` (schoolbook rounding) for x >= 0, exactly: x - floor(x) is exact for doubles."""
+    whole = math.floor(x)
+    return float(whole + 1 if x - whole >= 0.5 else whole)
 
 
 def main() -> None:
@@ -51,7 +57,10 @@ def main() -> None:
     parser.add_argument("--repetitions", type=int, default=5)
     args = parser.parse_args()
     o, h, l, c, v = make_data(args.bars)
-    print(f"# TA-Lib {talib.__version__}, {args.bars} bars, close sum {c.sum()!r}, last close {c[-1]!r}")
+    # Sequential sums, as Swift's reduce(0, +), to compare with the Swift series.
+    print(f"# TA-Lib {talib.__version__}, {args.bars} bars, close sum {sum(c.tolist())!r}, "
+          f"last close {float(c[-1])!r}, high sum {sum(h.tolist())!r}, low sum {sum(l.tolist())!r}, "
+          f"volume sum {sum(v.tolist())!r}")
     items = {
         "SMA_20": lambda: talib.SMA(c, 20),
         "EMA_20": lambda: talib.EMA(c, 20),
