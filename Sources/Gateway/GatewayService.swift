@@ -3,42 +3,113 @@ import Logging
 import ServiceKit
 import ServiceLifecycle
 
-/// The gateway: service registry, the streaming reverse proxy in front of every service, and (later) the
-/// dashboard. It owns no database: registrations are leases that instances renew.
+/// The gateway: service registry, the streaming reverse proxy in front of every service (balancing, circuit
+/// breaking, outlier ejection, retries, deadlines, active health checks), and later the dashboard. It owns no
+/// database: registrations are leases that instances renew.
 public struct GatewayService: BourseService {
     public static let instanceTTL = ConfigKey(
         "gateway.instance_ttl_seconds", .seconds(0.5...3600), default: "10",
         help: "Lease of a registration; an instance without a heartbeat for this long is dropped.")
     public static let proxyTimeout = ConfigKey(
         "gateway.proxy_timeout_seconds", .seconds(0.1...3600), default: "30",
-        help: "Longest wait for an upstream answer before 504.")
+        help: "Default deadline of a proxied request, retries included; then 504.")
+    public static let maxTimeout = ConfigKey(
+        "gateway.max_timeout_seconds", .seconds(0.1...3600), default: "300",
+        help: "Largest deadline a client may ask for with the `X-Bourse-Timeout-Ms` header.")
     public static let knownServices = ConfigKey(
         "gateway.known_services", .string, default: "",
         help: "Comma-separated services that exist before they register (503 rather than 404 until then).")
+    public static let balancing = ConfigKey(
+        "gateway.balancing", .string, default: "round-robin",
+        help: "`round-robin`, `weighted` or `least-outstanding`, or per service: `data=least-outstanding,*=round-robin`.")
+    public static let retryBudget = ConfigKey(
+        "gateway.retry_budget_ratio", .seconds(0...1), default: "0.2",
+        help: "Retries may be at most this share of requests.")
+    public static let healthInterval = ConfigKey(
+        "gateway.health_check_interval_seconds", .seconds(0...3600), default: "2",
+        help: "Active health check of every instance (`/health`); 0 turns it off.")
+    public static let breakerWindow = ConfigKey(
+        "gateway.breaker_window", .integer(1...10_000), default: "20", help: "Calls in each instance's circuit-breaker window.")
+    public static let breakerMinimumCalls = ConfigKey(
+        "gateway.breaker_minimum_calls", .integer(1...10_000), default: "10", help: "Calls in the window before the breaker may open.")
+    public static let breakerFailureRate = ConfigKey(
+        "gateway.breaker_failure_rate", .seconds(0.01...1), default: "0.5", help: "Failure share that opens the circuit.")
+    public static let breakerOpenSeconds = ConfigKey(
+        "gateway.breaker_open_seconds", .seconds(0.01...3600), default: "5", help: "How long an open circuit refuses calls.")
+    public static let breakerProbes = ConfigKey(
+        "gateway.breaker_half_open_probes", .integer(1...1000), default: "3", help: "Probe calls allowed (and needed) in half-open.")
+    public static let ejectionErrors = ConfigKey(
+        "gateway.ejection_consecutive_errors", .integer(1...1000), default: "5",
+        help: "Consecutive 5xx answers that eject an instance (one refused connection always does).")
+    public static let ejectionBase = ConfigKey(
+        "gateway.ejection_base_seconds", .seconds(0.01...3600), default: "10",
+        help: "First ejection time; the n-th ejection of an instance lasts n times as long.")
+    public static let ejectionMax = ConfigKey(
+        "gateway.ejection_max_seconds", .seconds(0.01...36_000), default: "300", help: "Longest ejection.")
+    public static let ejectionShare = ConfigKey(
+        "gateway.ejection_max_share", .seconds(0...1), default: "0.5",
+        help: "Largest share of a service's instances ejected at once (one may always be).")
 
     public static let descriptor = ServiceDescriptor(
-        name: "gateway", defaultPort: 8080, keys: [instanceTTL, proxyTimeout, knownServices],
+        name: "gateway", defaultPort: 8080,
+        keys: [instanceTTL, proxyTimeout, maxTimeout, knownServices, balancing, retryBudget, healthInterval, breakerWindow,
+               breakerMinimumCalls, breakerFailureRate, breakerOpenSeconds, breakerProbes, ejectionErrors, ejectionBase,
+               ejectionMax, ejectionShare],
         summary: "Service registry and reverse proxy in front of every Bourse service.",
         openAPIPaths: GatewayOpenAPI.paths)
 
-    public let registry: ServiceRegistry
+    public let pool: UpstreamPool
+    public let ttl: Duration
+    let caller: UpstreamCaller
     let environment: ServiceEnvironment
 
     public init(environment: ServiceEnvironment) async throws {
         let config = environment.configuration
         let known = (config.string(Self.knownServices) ?? "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        self.registry = ServiceRegistry(ttl: config.seconds(Self.instanceTTL), knownServices: known)
+        var routing = UpstreamPool.Configuration()
+        let policies = try BalancingPolicy.parse(config.string(Self.balancing) ?? "round-robin")
+        routing.defaultPolicy = policies.default
+        routing.policies = policies.perService
+        routing.breaker.windowSize = config.int(Self.breakerWindow)
+        routing.breaker.minimumCalls = config.int(Self.breakerMinimumCalls)
+        routing.breaker.failureRateThreshold = config.seconds(Self.breakerFailureRate).inSeconds
+        routing.breaker.openDuration = config.seconds(Self.breakerOpenSeconds)
+        routing.breaker.halfOpenProbes = config.int(Self.breakerProbes)
+        routing.outlier.consecutiveErrors = config.int(Self.ejectionErrors)
+        routing.outlier.baseEjection = config.seconds(Self.ejectionBase)
+        routing.outlier.maxEjection = config.seconds(Self.ejectionMax)
+        routing.outlier.maxEjectedShare = config.seconds(Self.ejectionShare).inSeconds
+        let metrics = RoutingMetrics(registry: environment.metrics.registry, origin: "gateway")
+        let logger = environment.logger
+        self.pool = UpstreamPool(configuration: routing, knownServices: known) { event in
+            metrics.observe(event)
+            if case .ejected(let instance, let duration) = event {
+                logger.warning("instance ejected", metadata: [
+                    "service": .string(instance.service), "upstream_instance": .string(instance.id),
+                    "seconds": .stringConvertible(duration.inSeconds),
+                ])
+            }
+        }
+        self.ttl = config.seconds(Self.instanceTTL)
+        self.caller = UpstreamCaller(pool: pool, http: environment.client.http,
+                                     budget: RetryBudget(ratio: config.seconds(Self.retryBudget).inSeconds), metrics: metrics)
         self.environment = environment
     }
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {
-        router.add(middleware: ProxyMiddleware(registry: registry, client: environment.client,
-                                               timeout: environment.configuration.seconds(Self.proxyTimeout)))
-        RegistryRoutes(registry: registry).add(to: router)
+        let config = environment.configuration
+        router.add(middleware: ProxyMiddleware(caller: caller, defaultTimeout: config.seconds(Self.proxyTimeout),
+                                               maxTimeout: config.seconds(Self.maxTimeout)))
+        RegistryRoutes(pool: pool, ttl: ttl).add(to: router)
     }
 
     public var backgroundServices: [any Service] {
-        [RegistrySweeper(registry: registry, logger: environment.logger)]
+        var services: [any Service] = [RegistrySweeper(pool: pool, logger: environment.logger)]
+        let interval = environment.configuration.seconds(Self.healthInterval)
+        if interval > .zero {
+            services.append(ActiveHealthChecker(pool: pool, client: environment.client, interval: interval, logger: environment.logger))
+        }
+        return services
     }
 }

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceKit
+import Synchronization
 
 /// The streaming reverse proxy: `/api/v1/<service>/…` goes to a live instance of `<service>`.
 ///
@@ -15,11 +16,14 @@ import ServiceKit
 /// `Retry-After`, upstream unreachable or broken → 502, upstream too slow → 504, all as problems.
 struct ProxyMiddleware: RouterMiddleware {
     typealias Context = ServiceRequestContext
-    let registry: ServiceRegistry
-    let client: ServiceClient
-    let timeout: Duration
+    let caller: UpstreamCaller
+    let defaultTimeout: Duration
+    let maxTimeout: Duration
 
     static let prefix = "/api/v1/"
+    /// Bodies up to this size are read before the first attempt so that a retry can send them again;
+    /// larger ones stream straight through and are not retried.
+    static let replayableBodyLimit = 64 * 1024
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
@@ -29,24 +33,35 @@ struct ProxyMiddleware: RouterMiddleware {
         guard !service.isEmpty, service != "gateway" else { return try await next(request, context) }
 
         // Label metrics by service, never by raw path; unknown names share one label.
-        let known = registry.isKnown(service)
+        let known = caller.pool.isKnown(service)
         context.coreContext.endpointPath.value = known ? "/api/v1/\(service)/**" : "/api/v1/{unknown}/**"
-        let instance: ServiceRegistry.Instance
-        switch registry.pick(service) {
-        case .unknownService:
-            throw Problem.notFound("No service named \(service) is known to the gateway.")
-        case .noHealthyInstance:
-            throw Problem.serviceUnavailable("Service \(service) has no healthy instance right now.", retryAfterSeconds: 2)
-        case .instance(let found):
-            instance = found
+
+        let deadline = ContinuousClock.now + timeout(for: request)
+        let length = request.headers[.contentLength].flatMap(Int.init)
+        let chunked = request.headers[values: .transferEncoding].contains { $0.lowercased().contains("chunked") }
+        let body: UpstreamBody
+        if let length, length > 0, length <= Self.replayableBodyLimit {
+            body = .buffered(try await request.body.collect(upTo: Self.replayableBodyLimit))
+        } else if (length ?? 0) > 0 || chunked {
+            body = .stream(LimitedBody(base: request.body, limit: context.maxUploadSize), length: length)
+        } else {
+            body = .none
         }
-        let upstreamRequest = makeUpstreamRequest(request, context: context, baseURL: instance.url)
-        let response: HTTPClientResponse
+        let idempotent = UpstreamCaller.isIdempotent(method: request.method.rawValue,
+                                                     hasIdempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!] != nil)
+        let retryable: Bool
+        if case .stream = body { retryable = false } else { retryable = idempotent }
+
+        let answer: UpstreamCaller.Answer
         do {
-            response = try await client.http.execute(upstreamRequest, deadline: .now() + .nanoseconds(Int64(timeout.inSeconds * 1e9)))
+            answer = try await caller.execute(service: service, retryable: retryable, deadline: deadline, logger: context.logger) { instance in
+                makeUpstreamRequest(request, context: context, baseURL: instance.url, body: body)
+            }
         } catch {
-            throw mapUpstreamError(error, service: service, instance: instance, context: context)
+            if case .stream(let stream, _) = body, stream.exceeded.isSet { throw Problem.payloadTooLarge(limit: stream.limit) }
+            throw problem(for: error, service: service, context: context)
         }
+        let response = answer.response
         var headers = HTTPFields()
         let dropped = Self.hopByHop(connectionHeader: response.headers[canonicalForm: "connection"].joined(separator: ","))
         for (name, value) in response.headers where !dropped.contains(name.lowercased()) {
@@ -56,20 +71,34 @@ struct ProxyMiddleware: RouterMiddleware {
         return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: response.body))
     }
 
-    func makeUpstreamRequest(_ request: Request, context: Context, baseURL: String) -> HTTPClientRequest {
+    /// The deadline of the whole attempt chain: `X-Bourse-Timeout-Ms` when the client sent one (capped),
+    /// otherwise the configured default.
+    func timeout(for request: Request) -> Duration {
+        if let header = request.headers[HTTPField.Name(UpstreamCaller.timeoutHeader)!], let ms = Int(header), ms > 0 {
+            return min(.milliseconds(ms), maxTimeout)
+        }
+        return defaultTimeout
+    }
+
+    enum UpstreamBody {
+        case none
+        case buffered(ByteBuffer)
+        case stream(LimitedBody, length: Int?)
+    }
+
+    func makeUpstreamRequest(_ request: Request, context: Context, baseURL: String, body: UpstreamBody) -> HTTPClientRequest {
         var upstream = HTTPClientRequest(url: baseURL + (request.uri.description.hasPrefix("/") ? request.uri.description : "/" + request.uri.description))
         upstream.method = HTTPMethod(rawValue: request.method.rawValue)
         let connectionTokens = request.headers[values: .connection].joined(separator: ",")
         let dropped = Self.hopByHop(connectionHeader: connectionTokens)
         var forwardedFor: String?
-        var originalHost: String?
         for field in request.headers {
             let name = field.name.canonicalName
-            if dropped.contains(name) || name == "host" || name == "x-request-id" || name == "traceparent" { continue }
+            if dropped.contains(name) || name == "host" || name == "x-request-id" || name == "traceparent"
+                || name == "x-bourse-timeout-ms" { continue }
             if name == "x-forwarded-for" { forwardedFor = field.value; continue }
             upstream.headers.add(name: field.name.rawName, value: field.value)
         }
-        originalHost = request.head.authority
         if let remote = context.remoteAddress {
             upstream.headers.replaceOrAdd(name: "X-Forwarded-For", value: forwardedFor.map { "\($0), \(remote)" } ?? remote)
         } else if let forwardedFor {
@@ -78,32 +107,31 @@ struct ProxyMiddleware: RouterMiddleware {
         if request.headers[HTTPField.Name("X-Forwarded-Proto")!] == nil {
             upstream.headers.replaceOrAdd(name: "X-Forwarded-Proto", value: request.head.scheme ?? "http")
         }
-        if let originalHost, request.headers[HTTPField.Name("X-Forwarded-Host")!] == nil {
-            upstream.headers.replaceOrAdd(name: "X-Forwarded-Host", value: originalHost)
+        if let host = request.head.authority, request.headers[HTTPField.Name("X-Forwarded-Host")!] == nil {
+            upstream.headers.replaceOrAdd(name: "X-Forwarded-Host", value: host)
         }
         upstream.headers.replaceOrAdd(name: "X-Request-ID", value: context.requestID)
         upstream.headers.replaceOrAdd(name: "traceparent", value: context.trace.traceparent)
-
-        let length = request.headers[.contentLength].flatMap(Int64.init)
-        let chunked = request.headers[values: .transferEncoding].contains { $0.lowercased().contains("chunked") }
-        if let length, length > 0 {
-            upstream.body = .stream(LimitedBody(base: request.body, limit: context.maxUploadSize), length: .known(length))
-        } else if chunked {
-            upstream.body = .stream(LimitedBody(base: request.body, limit: context.maxUploadSize), length: .unknown)
+        switch body {
+        case .none: break
+        case .buffered(let buffer): upstream.body = .bytes(buffer)
+        case .stream(let stream, let length): upstream.body = .stream(stream, length: length.map { .known(Int64($0)) } ?? .unknown)
         }
         return upstream
     }
 
-    func mapUpstreamError(_ error: any Error, service: String, instance: ServiceRegistry.Instance, context: Context) -> any Error {
-        if let tooLarge = error as? LimitedBody.TooLarge { return Problem.payloadTooLarge(limit: tooLarge.limit) }
-        context.logger.warning("upstream request failed", metadata: [
-            "service": .string(service), "upstream": .string(instance.url), "error": .string(String(reflecting: error)),
-        ])
-        if let clientError = error as? HTTPClientError,
-           clientError == .deadlineExceeded || clientError == .readTimeout {
-            return Problem.gatewayTimeout("Service \(service) did not answer within \(timeout.inSeconds) seconds.")
+    func problem(for error: UpstreamCaller.Failure, service: String, context: Context) -> Problem {
+        switch error {
+        case .unknownService:
+            return .notFound("No service named \(service) is known to the gateway.")
+        case .noHealthyInstance:
+            return .serviceUnavailable("Service \(service) has no healthy instance right now.", retryAfterSeconds: 2)
+        case .timeout:
+            return .gatewayTimeout("Service \(service) did not answer before the request's deadline.")
+        case .unreachable(let reason):
+            context.logger.warning("upstream request failed", metadata: ["service": .string(service), "reason": .string(reason)])
+            return .badGateway("Service \(service) could not be reached or broke the connection.")
         }
-        return Problem.badGateway("Service \(service) could not be reached or broke the connection.")
     }
 
     static let alwaysHopByHop: Set<String> = [
@@ -127,6 +155,14 @@ struct LimitedBody: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let base: RequestBody
     let limit: Int
+    /// Set when the limit was passed, so the proxy can answer 413 rather than 502.
+    let exceeded = ExceededFlag()
+
+    final class ExceededFlag: Sendable {
+        private let value = Mutex(false)
+        func set() { value.withLock { $0 = true } }
+        var isSet: Bool { value.withLock { $0 } }
+    }
 
     struct TooLarge: Error {
         let limit: Int
@@ -135,17 +171,21 @@ struct LimitedBody: AsyncSequence, Sendable {
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: RequestBody.AsyncIterator
         let limit: Int
+        let exceeded: ExceededFlag
         var seen = 0
 
         mutating func next() async throws -> ByteBuffer? {
             guard let chunk = try await base.next() else { return nil }
             seen += chunk.readableBytes
-            if seen > limit { throw TooLarge(limit: limit) }
+            if seen > limit {
+                exceeded.set()
+                throw TooLarge(limit: limit)
+            }
             return chunk
         }
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator(), limit: limit)
+        AsyncIterator(base: base.makeAsyncIterator(), limit: limit, exceeded: exceeded)
     }
 }

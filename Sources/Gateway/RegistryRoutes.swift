@@ -4,7 +4,8 @@ import ServiceKit
 
 /// `/api/v1/gateway/…`: registration, heartbeats, deregistration and the service listing.
 struct RegistryRoutes {
-    let registry: ServiceRegistry
+    let pool: UpstreamPool
+    let ttl: Duration
 
     func add(to router: Router<ServiceRequestContext>) {
         let group = router.group("/api/v1/gateway")
@@ -20,7 +21,8 @@ struct RegistryRoutes {
         let body = try await request.decodeJSON(as: RegistrationRequest.self, context: context)
         let errors = Self.validate(body)
         guard errors.isEmpty else { throw Problem.validation("The registration is invalid.", errors: errors) }
-        let created = registry.register(body)
+        let created = pool.upsert(UpstreamPool.Instance(service: body.service, id: body.instanceID, url: body.url,
+                                                        version: body.version, weight: body.weight ?? 1), lease: ttl)
         context.logger.info(created ? "instance registered" : "instance re-registered", metadata: [
             "service": .string(body.service), "registered_instance": .string(body.instanceID), "url": .string(body.url),
         ])
@@ -30,7 +32,7 @@ struct RegistryRoutes {
 
     @Sendable func heartbeat(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
         let id = try context.parameters.require("instance_id")
-        guard registry.heartbeat(id) else {
+        guard pool.renew(id, lease: ttl) else {
             throw Problem.notFound("Instance \(id) is not registered (its lease may have expired); register again.")
         }
         return try JSONResponse(encoding: lease(id))
@@ -38,7 +40,7 @@ struct RegistryRoutes {
 
     @Sendable func deregister(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         let id = try context.parameters.require("instance_id")
-        guard registry.deregister(id) else { throw Problem.notFound("Instance \(id) is not registered.") }
+        guard pool.remove(id) else { throw Problem.notFound("Instance \(id) is not registered.") }
         context.logger.info("instance deregistered", metadata: ["registered_instance": .string(id)])
         return Response(status: .noContent)
     }
@@ -49,15 +51,13 @@ struct RegistryRoutes {
 
     @Sendable func health(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
         let name = try context.parameters.require("service")
-        switch registry.pick(name) {
-        case .unknownService:
+        guard let entry = listing().first(where: { $0.name == name }) else {
             throw Problem.notFound("No service named \(name) is known to the gateway.")
-        case .noHealthyInstance:
-            throw Problem.serviceUnavailable("Service \(name) has no healthy instance.", retryAfterSeconds: 2)
-        case .instance:
-            let count = listing().first { $0.name == name }?.healthyInstances ?? 0
-            return JSONResponse(["service": .string(name), "status": .string("pass"), "healthy_instances": .number(Double(count))])
         }
+        guard entry.healthyInstances > 0 else {
+            throw Problem.serviceUnavailable("Service \(name) has no healthy instance.", retryAfterSeconds: 2)
+        }
+        return JSONResponse(["service": .string(name), "status": .string("pass"), "healthy_instances": .number(Double(entry.healthyInstances))])
     }
 
     @Sendable func status(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
@@ -72,20 +72,28 @@ struct RegistryRoutes {
     }
 
     func lease(_ id: String) -> RegistrationLease {
-        RegistrationLease(instanceID: id, ttlSeconds: registry.ttl.inSeconds)
+        RegistrationLease(instanceID: id, ttlSeconds: ttl.inSeconds)
     }
 
     func listing() -> [ServiceEntry] {
-        registry.snapshot().map { entry in
-            let instances = entry.instances.map { i in
-                let remaining = entry.leaseRemaining[i.id] ?? .zero
+        pool.snapshot().map { entry in
+            let instances = entry.instances.map { status in
+                let i = status.instance
+                let health: String
+                if let lease = status.leaseRemaining, lease <= .zero { health = "expired" }
+                else if !status.activeHealthy { health = "failing-health-checks" }
+                else if status.ejectedFor != nil { health = "ejected" }
+                else if !status.live { health = "circuit-open" }
+                else { health = "up" }
                 return InstanceEntry(
-                    instanceID: i.id, url: i.url, version: i.version, weight: i.weight,
-                    health: remaining > .zero ? "up" : "expired",
+                    instanceID: i.id, url: i.url, version: i.version, weight: i.weight, health: health,
                     lastHeartbeat: i.lastHeartbeat, registeredAt: i.registeredAt,
-                    leaseRemainingSeconds: max(0, (remaining.inSeconds * 1000).rounded() / 1000))
+                    leaseRemainingSeconds: max(0, ((status.leaseRemaining ?? .zero).inSeconds * 1000).rounded() / 1000),
+                    circuit: status.circuit, ejectedForSeconds: status.ejectedFor.map { ($0.inSeconds * 1000).rounded() / 1000 },
+                    ejections: status.ejections, activeHealth: status.activeHealthy ? "pass" : "fail", inFlight: status.outstanding)
             }
-            return ServiceEntry(name: entry.name, healthyInstances: instances.filter { $0.health == "up" }.count, instances: instances)
+            return ServiceEntry(name: entry.name, policy: entry.policy.rawValue,
+                                healthyInstances: instances.filter { $0.health == "up" }.count, instances: instances)
         }
     }
 
@@ -118,11 +126,12 @@ struct ServiceList: Codable {
 
 struct ServiceEntry: Codable {
     let name: String
+    let policy: String
     let healthyInstances: Int
     let instances: [InstanceEntry]
 
     enum CodingKeys: String, CodingKey {
-        case name, instances
+        case name, instances, policy
         case healthyInstances = "healthy_instances"
     }
 }
@@ -136,9 +145,17 @@ struct InstanceEntry: Codable {
     let lastHeartbeat: Date
     let registeredAt: Date
     let leaseRemainingSeconds: Double
+    let circuit: String
+    let ejectedForSeconds: Double?
+    let ejections: Int
+    let activeHealth: String
+    let inFlight: Int
 
     enum CodingKeys: String, CodingKey {
-        case url, version, weight, health
+        case url, version, weight, health, circuit, ejections
+        case ejectedForSeconds = "ejected_for_seconds"
+        case activeHealth = "active_health"
+        case inFlight = "in_flight"
         case instanceID = "instance_id"
         case lastHeartbeat = "last_heartbeat"
         case registeredAt = "registered_at"

@@ -59,14 +59,14 @@ import ServiceKit
 
     /// Runs `body` with a live upstream registered as service `echo` and a live gateway in front of it.
     func withGateway(settings: [String: String] = [:], gate: Gate = Gate(),
-                     _ body: @escaping @Sendable (_ gatewayPort: Int, _ registry: ServiceRegistry) async throws -> Void) async throws {
+                     _ body: @escaping @Sendable (_ gatewayPort: Int, _ registry: UpstreamPool) async throws -> Void) async throws {
         try await Self.upstream(gate: gate).test(.live) { upstream in
             let upstreamPort = try #require(upstream.port)
             try await TestSupport.withService(GatewayService.self, settings: settings) { service, _, app in
-                service.registry.register(RegistrationRequest(service: "echo", instanceID: "echo-1",
-                                                              url: "http://127.0.0.1:\(upstreamPort)", version: "1"))
+                service.pool.upsert(UpstreamPool.Instance(service: "echo", id: "echo-1", url: "http://127.0.0.1:\(upstreamPort)",
+                                                          version: "1"), lease: .seconds(600))
                 try await app.test(.live) { gateway in
-                    try await body(try #require(gateway.port), service.registry)
+                    try await body(try #require(gateway.port), service.pool)
                 }
             }
         }
@@ -161,7 +161,7 @@ import ServiceKit
 
     @Test func unreachableInstanceIs502() async throws {
         try await withGateway { port, registry in
-            registry.register(RegistrationRequest(service: "dead", instanceID: "dead-1", url: "http://127.0.0.1:1", version: "1"))
+            registry.upsert(UpstreamPool.Instance(service: "dead", id: "dead-1", url: "http://127.0.0.1:1", version: "1"), lease: .seconds(60))
             let (response, body) = try await send(.get, port, "/api/v1/dead/x")
             #expect(response.status.code == 502)
             #expect(String(buffer: body).contains("bad-gateway"))

@@ -74,7 +74,7 @@ import ServiceKit
                     #expect(response.status == .badRequest)
                 }
             }
-            #expect(service.registry.snapshot().isEmpty)
+            #expect(service.pool.snapshot().isEmpty)
         }
     }
 }

@@ -49,6 +49,8 @@ public struct ServiceEnvironment: Sendable {
     /// The service's own database, migrated; `nil` for a service without migrations.
     public let database: Database?
     public let client: ServiceClient
+    /// Calls to other services by name (instances discovered from the gateway when `gateway.url` is set).
+    public let peers: PeerClient
     public let metrics: HTTPMetrics
     public let instanceID: String
 }

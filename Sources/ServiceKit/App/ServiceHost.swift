@@ -42,6 +42,7 @@ public enum ServiceHost {
         router.add(middleware: ObservabilityMiddleware(metrics: environment.metrics))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: environment.configuration.int(.httpMaxBodyBytes)))
+        router.add(middleware: DeadlineMiddleware())
         var checks = service.healthChecks
         if let database = environment.database {
             checks.insert(HealthCheck("database") { try await database.ping() }, at: 0)
@@ -58,8 +59,12 @@ public enum ServiceHost {
         let descriptor = S.descriptor
         let database = try await openDatabase(descriptor, configuration: configuration, logger: logger)
         let instanceID = configuration.string(.instanceID) ?? "\(descriptor.name)-\(ProcessInfo.processInfo.processIdentifier)"
+        let metrics = HTTPMetrics(service: descriptor.name)
+        let routing = RoutingMetrics(registry: metrics.registry, origin: descriptor.name)
+        let pool = UpstreamPool { routing.observe($0) }
+        let peers = PeerClient(caller: UpstreamCaller(pool: pool, http: client.http, budget: RetryBudget(ratio: 0.2), metrics: routing))
         return ServiceEnvironment(descriptor: descriptor, configuration: configuration, logger: logger, database: database,
-                                  client: client, metrics: HTTPMetrics(service: descriptor.name), instanceID: instanceID)
+                                  client: client, peers: peers, metrics: metrics, instanceID: instanceID)
     }
 
     /// Runs service `S` until SIGTERM/SIGINT (or the supervisor's death): stops accepting, drains in-flight
@@ -110,6 +115,10 @@ public enum ServiceHost {
                                     url: advertise ?? "http://\(host):\(port)", version: descriptor.version)
             }
             services.append(.init(service: registration))
+            if descriptor.name != "gateway" {
+                services.append(.init(service: ServiceDirectory(pool: environment.peers.caller.pool, client: client, gatewayURL: gateway,
+                                                                interval: configuration.seconds(.heartbeatInterval), logger: logger)))
+            }
         }
         let parent = configuration.int(.parentPID)
         if parent > 0 {

@@ -192,3 +192,47 @@ extension ResponseBody {
         }
     }
 }
+
+/// Honours the caller's deadline (`X-Bourse-Timeout-Ms`, set by the gateway and by ServiceKit's client):
+/// the route is cancelled when nobody waits for its answer any more, and the caller gets 504.
+public struct DeadlineMiddleware: RouterMiddleware {
+    public typealias Context = ServiceRequestContext
+
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[HTTPField.Name(UpstreamCaller.timeoutHeader)!], let ms = Int(header), ms > 0 else {
+            return try await next(request, context)
+        }
+        var context = context
+        let timeout = Duration.milliseconds(ms)
+        context.deadline = ContinuousClock.now + timeout
+        let bounded = context
+        return try await withoutActuallyEscaping(next) { next in
+            let handler = UncheckedSendable(next)
+            return try await withThrowingTaskGroup(of: Response?.self) { group in
+                group.addTask { try await handler.value(request, bounded) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let response = first else {
+                    bounded.logger.notice("deadline passed; route cancelled", metadata: ["timeout_ms": .stringConvertible(ms)])
+                    throw Problem.gatewayTimeout("The request's deadline of \(ms) ms passed before an answer was ready.")
+                }
+                return response
+            }
+        }
+    }
+}
+
+/// Carries a non-`Sendable` value into a child task of a task group.
+///
+/// Safe only where the value is used by exactly one task at a time and does not outlive the scope that
+/// created it: `DeadlineMiddleware` hands the rest of the middleware chain to one child task and awaits the
+/// group before returning, so the chain never runs concurrently with its owner or after it returns.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -11,6 +11,8 @@ public struct ServiceRequestContext: RequestContext {
     public var trace: TraceContext
     /// Largest body a route may collect; `request.decode` and `collect(upTo:)` answer 413 past it.
     public var maxUploadSize: Int
+    /// When the caller stops waiting (from `X-Bourse-Timeout-Ms`); pass it on to calls this request makes.
+    public var deadline: ContinuousClock.Instant?
     /// The remote peer, as seen by the server socket.
     public let remoteAddress: String?
 
@@ -19,6 +21,7 @@ public struct ServiceRequestContext: RequestContext {
         self.requestID = ""
         self.trace = TraceContext.start()
         self.maxUploadSize = 10 * 1024 * 1024
+        self.deadline = nil
         self.remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 }

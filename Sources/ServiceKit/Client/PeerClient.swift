@@ -1,0 +1,106 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// Service-to-service calls by service name: the same discovery, balancing, circuit breaking, outlier
+/// ejection, retries and deadlines as the gateway's proxy (both go through ``UpstreamCaller``).
+public struct PeerClient: Sendable {
+    public let caller: UpstreamCaller
+
+    public init(caller: UpstreamCaller) {
+        self.caller = caller
+    }
+
+    /// Calls `service` and collects its answer. Failures to get one become problems a route can throw as
+    /// they are: 503 (no live instance), 502 (unreachable), 504 (deadline passed), 404 (unknown service).
+    public func send(
+        _ service: String, _ method: HTTPMethod, _ path: String, json body: (some Encodable & Sendable)? = Optional<Int>.none,
+        deadline: ContinuousClock.Instant? = nil, trace: TraceContext? = nil, requestID: String? = nil,
+        logger: Logger = Logger(label: "peer"), maxResponseBytes: Int = 8 << 20
+    ) async throws -> ServiceClient.Reply {
+        let payload = try body.map { try JSONEncoder().encode($0) }
+        let retryable = UpstreamCaller.isIdempotent(method: method.rawValue, hasIdempotencyKey: false)
+        let answer: UpstreamCaller.Answer
+        do {
+            answer = try await caller.execute(service: service, retryable: retryable, deadline: deadline ?? .now + .seconds(30),
+                                              logger: logger) { instance in
+                var request = HTTPClientRequest(url: instance.url + path)
+                request.method = method
+                if let trace { request.headers.replaceOrAdd(name: "traceparent", value: trace.traceparent) }
+                if let requestID { request.headers.replaceOrAdd(name: "X-Request-ID", value: requestID) }
+                if let payload {
+                    request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+                    request.body = .bytes(ByteBuffer(bytes: payload))
+                }
+                return request
+            }
+        } catch {
+            switch error {
+            case .unknownService: throw Problem.notFound("No service named \(service) is known.")
+            case .noHealthyInstance: throw Problem.serviceUnavailable("Service \(service) has no healthy instance right now.", retryAfterSeconds: 2)
+            case .timeout: throw Problem.gatewayTimeout("Service \(service) did not answer before the deadline.")
+            case .unreachable: throw Problem.badGateway("Service \(service) could not be reached.")
+            }
+        }
+        let collected = try await answer.response.body.collect(upTo: maxResponseBytes)
+        return ServiceClient.Reply(status: Int(answer.response.status.code), headers: answer.response.headers, body: collected)
+    }
+}
+
+/// Keeps a service's ``UpstreamPool`` in step with the gateway's registry by reading its listing on an
+/// interval, so peers are called directly (not through the gateway) with up-to-date instances.
+public struct ServiceDirectory: Service {
+    let pool: UpstreamPool
+    let client: ServiceClient
+    let gatewayURL: String
+    let interval: Duration
+    let logger: Logger
+
+    public init(pool: UpstreamPool, client: ServiceClient, gatewayURL: String, interval: Duration, logger: Logger) {
+        self.pool = pool
+        self.client = client
+        self.gatewayURL = gatewayURL.hasSuffix("/") ? String(gatewayURL.dropLast()) : gatewayURL
+        self.interval = interval
+        self.logger = logger
+    }
+
+    struct Listing: Decodable {
+        struct Service: Decodable {
+            let name: String
+            let instances: [Instance]
+        }
+        struct Instance: Decodable {
+            let instance_id: String
+            let url: String
+            let version: String
+            let weight: Int
+            let health: String
+        }
+        let services: [Service]
+    }
+
+    public func run() async throws {
+        _ = try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do { try await refresh() } catch {
+                    logger.debug("service directory refresh failed", metadata: ["error": .string("\(error)")])
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// Reads the gateway's listing once and updates the pool.
+    public func refresh() async throws {
+        let reply = try await client.send(.GET, "\(gatewayURL)/api/v1/gateway/services", timeout: .seconds(2))
+        let listing = try reply.decode(Listing.self)
+        for service in listing.services {
+            pool.replace(service: service.name, with: service.instances.filter { $0.health != "expired" }.map {
+                UpstreamPool.Instance(service: service.name, id: $0.instance_id, url: $0.url, version: $0.version, weight: $0.weight)
+            })
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Prometheus
+import Synchronization
+
+/// Metrics of the routing layer: attempts by outcome, retries, exhausted budgets, ejections and circuit state.
+public final class RoutingMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    let origin: String
+
+    /// - Parameter origin: who routes (`gateway`, or the calling service's name).
+    public init(registry: PrometheusCollectorRegistry, origin: String) {
+        self.registry = registry
+        self.origin = origin
+    }
+
+    func attempt(service: String, outcome: String) {
+        registry.makeCounter(
+            descriptor: .init(namespace: "bourse", metricName: "upstream_attempts", unitName: "total",
+                              helpText: "Attempts to reach a service instance, by outcome."),
+            labels: [("origin", origin), ("service", service), ("outcome", outcome)]
+        ).increment()
+    }
+
+    func retried(service: String) {
+        registry.makeCounter(
+            descriptor: .init(namespace: "bourse", metricName: "upstream_retries", unitName: "total",
+                              helpText: "Requests retried on another instance."),
+            labels: [("origin", origin), ("service", service)]
+        ).increment()
+    }
+
+    func budgetExhausted(service: String) {
+        registry.makeCounter(
+            descriptor: .init(namespace: "bourse", metricName: "upstream_retry_budget_exhausted", unitName: "total",
+                              helpText: "Retries refused because the retry budget was spent."),
+            labels: [("origin", origin), ("service", service)]
+        ).increment()
+    }
+
+    /// Feeds ejections and circuit changes of `pool` into metrics.
+    public func observe(_ event: UpstreamPool.Event) {
+        switch event {
+        case .ejected(let instance, _):
+            registry.makeCounter(
+                descriptor: .init(namespace: "bourse", metricName: "upstream_ejections", unitName: "total",
+                                  helpText: "Instances ejected by passive outlier detection."),
+                labels: [("origin", origin), ("service", instance.service), ("instance", instance.id)]
+            ).increment()
+        case .circuit(let instance, let state):
+            registry.makeGauge(
+                descriptor: .init(namespace: "bourse", metricName: "upstream_circuit_state", unitName: "",
+                                  helpText: "Circuit breaker state per instance: 0 closed, 1 half-open, 2 open."),
+                labels: [("origin", origin), ("service", instance.service), ("instance", instance.id)]
+            ).set(Int64(state.gaugeValue))
+        }
+    }
+}
