@@ -229,21 +229,26 @@ extension Indicators {
     public static func roc(_ values: [Double], period: Int = 10) throws(QuantError) -> [Double] {
         try QuantError.requireSeries(values, "values")
         try QuantError.requirePeriod(period)
-        var out = nans(values.count)
-        for i in stride(from: period, to: values.count, by: 1) {
-            let base = values[i - period]
-            out[i] = base != 0 ? ((values[i] / base) - 1.0) * 100.0 : 0
+        return values.withUnsafeBufferPointer { x in
+            Kernels.output(x.count, nanPrefix: period) { o in
+                for i in period..<x.count {
+                    let base = x[i - period]
+                    let change = ((x[i] / base) - 1.0) * 100.0
+                    o[i] = base != 0 ? change : 0
+                }
+            }
         }
-        return out
     }
 
     /// Momentum: MOM[i] = x[i] − x[i−n]; first value at bar n.
     public static func momentum(_ values: [Double], period: Int = 10) throws(QuantError) -> [Double] {
         try QuantError.requireSeries(values, "values")
         try QuantError.requirePeriod(period)
-        var out = nans(values.count)
-        for i in stride(from: period, to: values.count, by: 1) { out[i] = values[i] - values[i - period] }
-        return out
+        return values.withUnsafeBufferPointer { x in
+            Kernels.output(x.count, nanPrefix: period) { o in
+                for i in period..<x.count { o[i] = x[i] - x[i - period] }
+            }
+        }
     }
 
     /// TRIX: one-bar rate of change in percent of the triple SMA-seeded EMA, (E3[i]/E3[i−1] − 1)·100;

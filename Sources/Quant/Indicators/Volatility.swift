@@ -134,9 +134,11 @@ extension Indicators {
                 for i in start..<end {
                     let high = h[i], low = l[i], prevClose = c[i &- 1]
                     let r1 = high - low, r2 = abs(prevClose - high), r3 = abs(prevClose - low)
-                    // A difference is NaN or ±∞ when an operand is (or, harmlessly, when it overflows: the exact
-                    // check then finds nothing), so two flags cover high, low and the previous close.
-                    flags |= Kernels.finiteFlag(r1) | Kernels.finiteFlag(r2)
+                    // A NaN or ±∞ high or low makes r1 or the true range NaN or ±∞, which the smoothing carries to
+                    // every later ATR (checked on the last one below); a NaN close would be dropped by the
+                    // comparisons, so r2 = |C₋₁ − H| is flagged. (An overflow flags harmlessly: the exact check
+                    // then finds nothing.)
+                    flags |= Kernels.finiteFlag(r2)
                     let r12 = r2 > r1 ? r2 : r1
                     block[i &- start] = (r3 > r12 ? r3 : r12) * share
                 }
@@ -145,6 +147,7 @@ extension Indicators {
                 start = end
             }
         }
+        flags |= Kernels.finiteFlag(o[count - 1])
         return flags
     }
 

@@ -28,14 +28,24 @@ extension Indicators {
         high: [Double], low: [Double], close: [Double], volume: [Double]
     ) throws(QuantError) -> [Double] {
         try requireBars(high: high, low: low, close: close, volume: volume)
-        var out = nans(close.count)
-        var total = 0.0
-        for i in close.indices {
-            let range = high[i] - low[i]
-            if range > 0 { total += (((close[i] - low[i]) - (high[i] - close[i])) / range) * volume[i] }
-            out[i] = total
+        return high.withUnsafeBufferPointer { h in
+            low.withUnsafeBufferPointer { l in
+                close.withUnsafeBufferPointer { c in
+                    volume.withUnsafeBufferPointer { v in
+                        Kernels.output(c.count, nanPrefix: 0) { o in
+                            var total = 0.0
+                            for i in 0..<c.count {
+                                let range = h[i] - l[i]
+                                // Computed unconditionally and selected: no branch on the data.
+                                let term = (((c[i] - l[i]) - (h[i] - c[i])) / range) * v[i]
+                                total += range > 0 ? term : 0
+                                o[i] = total
+                            }
+                        }
+                    }
+                }
+            }
         }
-        return out
     }
 
     /// Money flow index: TP = (H+L+C)/3, flow = TP·V counted positive when TP rises, negative when it falls;
