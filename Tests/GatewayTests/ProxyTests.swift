@@ -50,6 +50,12 @@ import ServiceKit
                 try await writer.finish(nil)
             })
         }
+        router.get("/unavailable/**") { _, _ -> Response in
+            Response(status: .serviceUnavailable)
+        }
+        router.get("/api/v1/echo/deadline") { request, _ -> String in
+            request.headers[HTTPField.Name("X-Bourse-Timeout-Ms")!] ?? "none"
+        }
         router.get("/api/v1/echo/slow") { _, _ -> String in
             try await Task.sleep(for: .seconds(3))
             return "late"
@@ -59,14 +65,14 @@ import ServiceKit
 
     /// Runs `body` with a live upstream registered as service `echo` and a live gateway in front of it.
     func withGateway(settings: [String: String] = [:], gate: Gate = Gate(),
-                     _ body: @escaping @Sendable (_ gatewayPort: Int, _ registry: UpstreamPool) async throws -> Void) async throws {
+                     _ body: @escaping @Sendable (_ gatewayPort: Int, _ registry: UpstreamPool, _ upstreamURL: String) async throws -> Void) async throws {
         try await Self.upstream(gate: gate).test(.live) { upstream in
             let upstreamPort = try #require(upstream.port)
             try await TestSupport.withService(GatewayService.self, settings: settings) { service, _, app in
                 service.pool.upsert(UpstreamPool.Instance(service: "echo", id: "echo-1", url: "http://127.0.0.1:\(upstreamPort)",
                                                           version: "1"), lease: .seconds(600))
                 try await app.test(.live) { gateway in
-                    try await body(try #require(gateway.port), service.pool)
+                    try await body(try #require(gateway.port), service.pool, "http://127.0.0.1:\(upstreamPort)")
                 }
             }
         }
@@ -84,7 +90,7 @@ import ServiceKit
     }
 
     @Test func methodHeadersStatusAndBodyRoundTripWithoutHopByHopHeaders() async throws {
-        try await withGateway { port, _ in
+        try await withGateway { port, _, _ in
             let (response, body) = try await send(.put, port, "/api/v1/echo/headers?x=1&y=two", headers: [
                 ("X-Custom", "kept"), ("Connection", "keep-alive, X-Hop"), ("X-Hop", "dropped"), ("X-Request-ID", "req-42"),
                 ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), ("X-Forwarded-For", "10.1.2.3"),
@@ -110,7 +116,7 @@ import ServiceKit
     }
 
     @Test func largeRequestBodyPassesThroughIntact() async throws {
-        try await withGateway(settings: ["http.max_body_bytes": "67108864", "gateway.instance_ttl_seconds": "600"]) { port, _ in
+        try await withGateway(settings: ["http.max_body_bytes": "67108864", "gateway.instance_ttl_seconds": "600"]) { port, _, _ in
             // 8 MiB of a repeating 0...255 pattern: larger than any single read or write buffer on the way.
             let block = (0...255).map { UInt8($0) }
             var payload = ByteBuffer()
@@ -124,7 +130,7 @@ import ServiceKit
 
     @Test func responseIsStreamedNotBufferedWhole() async throws {
         let gate = Gate()
-        try await withGateway(gate: gate) { port, _ in
+        try await withGateway(gate: gate) { port, _, _ in
             // The upstream holds back its second chunk until the first has come through the gateway:
             // a proxy that buffered the whole body would never deliver it, and the deadline would fail the test.
             let chunks = try await withDeadline(.seconds(15)) {
@@ -143,7 +149,7 @@ import ServiceKit
     }
 
     @Test func unknownServiceIs404() async throws {
-        try await withGateway { port, _ in
+        try await withGateway { port, _, _ in
             let (response, body) = try await send(.get, port, "/api/v1/nobody/x")
             #expect(response.status.code == 404)
             #expect(response.headers.first(name: "Content-Type") == "application/problem+json")
@@ -152,7 +158,7 @@ import ServiceKit
     }
 
     @Test func knownServiceWithoutInstancesIs503WithRetryAfter() async throws {
-        try await withGateway(settings: ["gateway.known_services": "ghost"]) { port, _ in
+        try await withGateway(settings: ["gateway.known_services": "ghost"]) { port, _, _ in
             let (response, _) = try await send(.get, port, "/api/v1/ghost/x")
             #expect(response.status.code == 503)
             #expect(response.headers.first(name: "Retry-After") == "2")
@@ -160,7 +166,7 @@ import ServiceKit
     }
 
     @Test func unreachableInstanceIs502() async throws {
-        try await withGateway { port, registry in
+        try await withGateway { port, registry, _ in
             registry.upsert(UpstreamPool.Instance(service: "dead", id: "dead-1", url: "http://127.0.0.1:1", version: "1"), lease: .seconds(60))
             let (response, body) = try await send(.get, port, "/api/v1/dead/x")
             #expect(response.status.code == 502)
@@ -169,10 +175,109 @@ import ServiceKit
     }
 
     @Test func slowInstanceIs504AfterTheProxyTimeout() async throws {
-        try await withGateway(settings: ["gateway.proxy_timeout_seconds": "0.5"]) { port, _ in
+        try await withGateway(settings: ["gateway.proxy_timeout_seconds": "0.5"]) { port, _, _ in
             let (response, body) = try await send(.get, port, "/api/v1/echo/slow")
             #expect(response.status.code == 504)
             #expect(String(buffer: body).contains("gateway-timeout"))
         }
     }
+
+    // MARK: Retries and deadlines
+
+    /// Ten requests that succeed: each deposits a fifth of a retry into the gateway's retry budget, which
+    /// starts empty so that retries can never exceed 20 % of requests.
+    func warmUp(_ port: Int) async throws {
+        for _ in 0..<10 {
+            let (response, _) = try await send(.get, port, "/api/v1/echo/deadline")
+            #expect(response.status.code == 200)
+        }
+    }
+
+    @Test func idempotentRequestIsRetriedOnAnotherInstanceAfterAConnectFailure() async throws {
+        try await withGateway(settings: ["gateway.balancing": "round-robin"]) { port, pool, upstream in
+            // The dead instance is first in round-robin order, so the first request meets it.
+            try await warmUp(port)
+            pool.remove("echo-1")
+            pool.upsert(.init(service: "echo", id: "a-dead", url: "http://127.0.0.1:1", version: "1"), lease: .seconds(600))
+            pool.upsert(.init(service: "echo", id: "b-live", url: upstream, version: "1"), lease: .seconds(600))
+            for _ in 0..<10 {
+                let (response, _) = try await send(.get, port, "/api/v1/echo/deadline")
+                #expect(response.status.code == 200)
+            }
+            let dead = pool.snapshot().first { $0.name == "echo" }?.instances.first { $0.instance.id == "a-dead" }
+            #expect(dead?.ejectedFor != nil)
+        }
+    }
+
+    @Test func postWithoutIdempotencyKeyIsNotRetried() async throws {
+        try await withGateway { port, pool, upstream in
+            try await warmUp(port)
+            pool.remove("echo-1")
+            pool.upsert(.init(service: "echo", id: "a-dead", url: "http://127.0.0.1:1", version: "1"), lease: .seconds(600))
+            pool.upsert(.init(service: "echo", id: "b-live", url: upstream, version: "1"), lease: .seconds(600))
+            let (response, _) = try await send(.post, port, "/api/v1/echo/count", body: ByteBuffer(string: "x"))
+            #expect(response.status.code == 502)
+        }
+    }
+
+    @Test func postWithIdempotencyKeyIsRetried() async throws {
+        try await withGateway { port, pool, upstream in
+            try await warmUp(port)
+            pool.remove("echo-1")
+            pool.upsert(.init(service: "echo", id: "a-dead", url: "http://127.0.0.1:1", version: "1"), lease: .seconds(600))
+            pool.upsert(.init(service: "echo", id: "b-live", url: upstream, version: "1"), lease: .seconds(600))
+            let (response, body) = try await send(.post, port, "/api/v1/echo/count", headers: [("Idempotency-Key", "k-1")],
+                                                  body: ByteBuffer(string: "xyz"))
+            #expect(response.status.code == 200)
+            #expect(String(buffer: body).hasPrefix("3 "))
+        }
+    }
+
+    @Test func a503IsRetriedOnAnotherInstance() async throws {
+        try await withGateway { port, pool, upstream in
+            try await warmUp(port)
+            pool.remove("echo-1")
+            // Same upstream server, but this instance's base path answers 503 to everything.
+            pool.upsert(.init(service: "echo", id: "a-busy", url: upstream + "/unavailable", version: "1"), lease: .seconds(600))
+            pool.upsert(.init(service: "echo", id: "b-live", url: upstream, version: "1"), lease: .seconds(600))
+            for _ in 0..<2 {
+                let (response, body) = try await send(.get, port, "/api/v1/echo/deadline")
+                #expect(response.status.code == 200)
+                #expect(String(buffer: body) != "none")
+            }
+        }
+    }
+
+    @Test func a503IsPassedOnWhenTheRetryBudgetIsSpent() async throws {
+        try await withGateway(settings: ["gateway.retry_budget_ratio": "0"]) { port, pool, upstream in
+            pool.remove("echo-1")
+            pool.upsert(.init(service: "echo", id: "a-busy", url: upstream + "/unavailable", version: "1"), lease: .seconds(600))
+            pool.upsert(.init(service: "echo", id: "b-live", url: upstream, version: "1"), lease: .seconds(600))
+            let (response, _) = try await send(.get, port, "/api/v1/echo/deadline")
+            #expect(response.status.code == 503)
+        }
+    }
+
+    @Test func anExhaustedRetryBudgetRefusesTheRetry() async throws {
+        try await withGateway(settings: ["gateway.retry_budget_ratio": "0"]) { port, pool, upstream in
+            try await warmUp(port)
+            pool.remove("echo-1")
+            pool.upsert(.init(service: "echo", id: "a-dead", url: "http://127.0.0.1:1", version: "1"), lease: .seconds(600))
+            pool.upsert(.init(service: "echo", id: "b-live", url: upstream, version: "1"), lease: .seconds(600))
+            let (response, _) = try await send(.get, port, "/api/v1/echo/deadline")
+            #expect(response.status.code == 502)
+        }
+    }
+
+    @Test func theDeadlineIsPassedDownstreamAndBoundsTheWholeChain() async throws {
+        try await withGateway { port, _, _ in
+            let (response, body) = try await send(.get, port, "/api/v1/echo/deadline", headers: [("X-Bourse-Timeout-Ms", "800")])
+            #expect(response.status.code == 200)
+            let remaining = try #require(Int(String(buffer: body)))
+            #expect(remaining > 0 && remaining <= 800)
+            let (slow, _) = try await send(.get, port, "/api/v1/echo/slow", headers: [("X-Bourse-Timeout-Ms", "300")])
+            #expect(slow.status.code == 504)
+        }
+    }
+
 }

@@ -70,11 +70,12 @@ import Glibc
         try #require(healthy, "bourse up did not report healthy:\n\(up.log)")
         let table = pids(in: up.log)
         let gatewayPID = try #require(table["gateway-1"])
-        let dataPID = try #require(table["data-1"])
+        let dataPID = try #require(table.first { $0.key.hasPrefix("data-") }?.value)
+        #expect(table["data-\(dataPID)"] == dataPID, "a data instance registers as data-<pid>")
 
         // 2. Every service answers /health/detailed and /metrics (Prometheus text that promtool accepts).
         let registered = await instances(gateway)
-        let dataURL = try #require(registered["data-1"]?.url)
+        let dataURL = try #require(registered["data-\(dataPID)"]?.url)
         for base in [gateway, dataURL] {
             let (status, body) = try await get("\(base)/health/detailed")
             #expect(status == 200, "\(base)/health/detailed: \(body)")
@@ -93,11 +94,10 @@ import Glibc
         #expect(listStatus == 200)
 
         // 3. A SIGKILLed child is restarted and registers again (a new process on a new port).
-        let before = try #require(registered["data-1"])
+        let before = try #require(registered["data-\(dataPID)"])
         kill(dataPID, SIGKILL)
         let reRegistered = await eventually(.seconds(30)) {
-            guard let now = await instances(gateway)["data-1"] else { return false }
-            return now.url != before.url && now.health == "up"
+            await instances(gateway).values.contains { $0.instance_id.hasPrefix("data-") && $0.url != before.url && $0.health == "up" }
         }
         #expect(reRegistered, "data-1 did not come back:\n\(up.log)")
         #expect(up.log.contains("restarted data-1"))

@@ -35,7 +35,9 @@ struct UpCommand: AsyncParsableCommand {
                 let id = "\(service)-\(n)"
                 specs.append(ChildSpec(
                     service: service, instanceID: id,
-                    arguments: ["serve", service, "--port", "0", "--gateway-url", gatewayURL, "--set", "instance.id=\(id)"] + common,
+                    // Each process registers as <service>-<pid>: a restarted process is a new instance, and the
+                    // dead one's registration is dropped when its lease runs out.
+                    arguments: ["serve", service, "--port", "0", "--gateway-url", gatewayURL] + common,
                     logFile: logs.appendingPathComponent("\(id).log")))
             }
         }

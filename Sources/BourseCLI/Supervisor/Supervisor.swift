@@ -246,9 +246,11 @@ final class Supervisor: Sendable {
         var urls: [String: String] = [:]
         for service in listing.services { for i in service.instances { urls[i.instance_id] = i.url } }
         for spec in specs where spec.service != "gateway" {
-            let url = urls[spec.instanceID]
+            let pid = pids[spec.instanceID] ?? 0
+            let registeredID = "\(spec.service)-\(pid)"
+            let url = urls[registeredID]
             let health = url != nil ? await self.health(of: url!) : "unregistered"
-            rows.append(Row(service: spec.service, instanceID: spec.instanceID, pid: pids[spec.instanceID] ?? 0, url: url ?? "-", health: health))
+            rows.append(Row(service: spec.service, instanceID: registeredID, pid: pid, url: url ?? "-", health: health))
         }
         return rows
     }

@@ -66,21 +66,23 @@ public struct UpstreamCaller: Sendable {
         if retryable { budget.deposit() }
         var tried: Set<String> = []
         var lastFailure = Failure.noHealthyInstance
-        for attempt in 1...maxAttempts {
-            if attempt > 1 {
-                guard retryable, ContinuousClock.now < deadline else { break }
-                guard budget.withdraw() else {
-                    metrics?.budgetExhausted(service: service)
-                    break
-                }
-                metrics?.retried(service: service)
+        var attempt = 0
+        /// Whether one more attempt may go out: idempotent, attempts and time left, and a token in the budget.
+        func mayRetry() -> Bool {
+            guard retryable, attempt < maxAttempts, ContinuousClock.now < deadline else { return false }
+            guard budget.withdraw() else {
+                metrics?.budgetExhausted(service: service)
+                return false
             }
+            metrics?.retried(service: service)
+            return true
+        }
+        while true {
+            attempt += 1
             let instance: UpstreamPool.Instance
             switch pool.pick(service, excluding: tried) {
             case .unknownService: throw .unknownService
-            case .noHealthyInstance:
-                if attempt == 1 { throw .noHealthyInstance }
-                throw lastFailure
+            case .noHealthyInstance: throw attempt == 1 ? .noHealthyInstance : lastFailure
             case .instance(let found): instance = found
             }
             tried.insert(instance.id)
@@ -96,7 +98,7 @@ public struct UpstreamCaller: Sendable {
                 let status = response.status.code
                 pool.finish(instance, outcome: status >= 500 ? .serverError : .success)
                 metrics?.attempt(service: service, outcome: status >= 500 ? "5xx" : "ok")
-                if status == 503, retryable, attempt < maxAttempts {
+                if status == 503, mayRetry() {
                     // Drain the refusal so the connection can be reused, then try another instance.
                     _ = try? await response.body.collect(upTo: 1 << 20)
                     lastFailure = .unreachable("\(service) instance \(instance.id) answered 503")
@@ -122,9 +124,9 @@ public struct UpstreamCaller: Sendable {
                     "service": .string(service), "upstream": .string(instance.url), "attempt": .stringConvertible(attempt),
                     "error": .string(String(reflecting: error)),
                 ])
+                guard mayRetry() else { throw lastFailure }
             }
         }
-        throw lastFailure
     }
 
     static func classify(_ error: any Error) -> AttemptError {
