@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ServiceKit
+import Synchronization
 
 /// A small service for exercising ServiceKit's shared behaviour through a real router.
 struct EchoService: BourseService {
@@ -27,6 +28,7 @@ struct EchoService: BourseService {
     }
 
     let failingCheck: Bool
+    static let cancelledSleeps = Atomic<Int>(0)
 
     init(environment: ServiceEnvironment) async throws {
         failingCheck = environment.configuration.string(.instanceID) == "failing"
@@ -49,6 +51,15 @@ struct EchoService: BourseService {
         }
         router.get("/api/v1/echo/crash") { _, _ -> String in
             throw Internals()
+        }
+        router.get("/api/v1/echo/sleep") { _, context -> String in
+            do {
+                try await Task.sleep(for: .seconds(5))
+            } catch {
+                EchoService.cancelledSleeps.add(1, ordering: .relaxed)
+                throw error
+            }
+            return "awake: \(context.deadline != nil)"
         }
         router.get("/api/v1/echo/conflict") { _, _ -> String in
             throw Problem.conflict("Already there.")

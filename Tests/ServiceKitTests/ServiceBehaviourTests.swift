@@ -196,6 +196,22 @@ import Testing
         }
     }
 
+    @Test func aRouteWhoseCallerStoppedWaitingIsCancelledWith504() async throws {
+        try await TestSupport.withService(EchoService.self) { _, _, app in
+            try await app.test(.router) { client in
+                let before = EchoService.cancelledSleeps.load(ordering: .relaxed)
+                let start = ContinuousClock.now
+                try await client.execute(uri: "/api/v1/echo/sleep", method: .get,
+                                         headers: [HTTPField.Name("X-Bourse-Timeout-Ms")!: "200"]) { response in
+                    #expect(response.status == .gatewayTimeout)
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                }
+                #expect(ContinuousClock.now - start < .seconds(4))
+                #expect(EchoService.cancelledSleeps.load(ordering: .relaxed) > before)
+            }
+        }
+    }
+
     @Test func openAPIContractIncludesServiceAndCommonPaths() async throws {
         try await TestSupport.withService(EchoService.self) { _, _, app in
             try await app.test(.router) { client in
