@@ -46,7 +46,7 @@ struct RegistryRoutes {
     }
 
     @Sendable func services(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
-        try JSONResponse(encoding: ServiceList(services: listing()))
+        try JSONResponse(encoding: RegistryListing(services: listing()))
     }
 
     @Sendable func health(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
@@ -75,7 +75,7 @@ struct RegistryRoutes {
         RegistrationLease(instanceID: id, ttlSeconds: ttl.inSeconds)
     }
 
-    func listing() -> [ServiceEntry] {
+    func listing() -> [RegistryListing.Service] {
         pool.snapshot().map { entry in
             let instances = entry.instances.map { status in
                 let i = status.instance
@@ -85,14 +85,14 @@ struct RegistryRoutes {
                 else if status.ejectedFor != nil { health = "ejected" }
                 else if !status.live { health = "circuit-open" }
                 else { health = "up" }
-                return InstanceEntry(
+                return RegistryListing.Instance(
                     instanceID: i.id, url: i.url, version: i.version, weight: i.weight, health: health,
                     lastHeartbeat: i.lastHeartbeat, registeredAt: i.registeredAt,
                     leaseRemainingSeconds: max(0, ((status.leaseRemaining ?? .zero).inSeconds * 1000).rounded() / 1000),
                     circuit: status.circuit, ejectedForSeconds: status.ejectedFor.map { ($0.inSeconds * 1000).rounded() / 1000 },
                     ejections: status.ejections, activeHealth: status.activeHealthy ? "pass" : "fail", inFlight: status.outstanding)
             }
-            return ServiceEntry(name: entry.name, policy: entry.policy.rawValue,
+            return RegistryListing.Service(name: entry.name, policy: entry.policy.rawValue,
                                 healthyInstances: instances.filter { $0.health == "up" }.count, instances: instances)
         }
     }
@@ -117,48 +117,5 @@ struct RegistryRoutes {
         if r.version.isEmpty || r.version.count > 64 { errors.append(.init(field: "/version", reason: "must be 1-64 characters")) }
         if let w = r.weight, !(1...1000).contains(w) { errors.append(.init(field: "/weight", reason: "must be between 1 and 1000")) }
         return errors
-    }
-}
-
-struct ServiceList: Codable {
-    let services: [ServiceEntry]
-}
-
-struct ServiceEntry: Codable {
-    let name: String
-    let policy: String
-    let healthyInstances: Int
-    let instances: [InstanceEntry]
-
-    enum CodingKeys: String, CodingKey {
-        case name, instances, policy
-        case healthyInstances = "healthy_instances"
-    }
-}
-
-struct InstanceEntry: Codable {
-    let instanceID: String
-    let url: String
-    let version: String
-    let weight: Int
-    let health: String
-    let lastHeartbeat: Date
-    let registeredAt: Date
-    let leaseRemainingSeconds: Double
-    let circuit: String
-    let ejectedForSeconds: Double?
-    let ejections: Int
-    let activeHealth: String
-    let inFlight: Int
-
-    enum CodingKeys: String, CodingKey {
-        case url, version, weight, health, circuit, ejections
-        case ejectedForSeconds = "ejected_for_seconds"
-        case activeHealth = "active_health"
-        case inFlight = "in_flight"
-        case instanceID = "instance_id"
-        case lastHeartbeat = "last_heartbeat"
-        case registeredAt = "registered_at"
-        case leaseRemainingSeconds = "lease_remaining_seconds"
     }
 }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOFoundationCompat
 import ServiceKit
 import Synchronization
 import UnixSignals
@@ -201,19 +202,6 @@ final class Supervisor: Sendable {
         let health: String
     }
 
-    private struct Listing: Decodable {
-        struct Service: Decodable {
-            let name: String
-            let instances: [Instance]
-        }
-        struct Instance: Decodable {
-            let instance_id: String
-            let url: String
-            let health: String
-        }
-        let services: [Service]
-    }
-
     /// Polls until the gateway and every instance answer `/health/detailed` with 200, then prints the table.
     func waitUntilHealthy(start: ContinuousClock.Instant) async {
         while !Task.isCancelled {
@@ -241,10 +229,10 @@ final class Supervisor: Sendable {
         rows.append(Row(service: "gateway", instanceID: "gateway-1", pid: pids["gateway-1"] ?? 0, url: gatewayURL, health: gatewayHealth))
         guard gatewayHealth == "pass",
               let reply = try? await client.send(.GET, "\(gatewayURL)/api/v1/gateway/services", timeout: .seconds(2)),
-              let listing = try? reply.decode(Listing.self)
+              let listing = try? RegistryListing.decode(Data(buffer: reply.body))
         else { return nil }
         var urls: [String: String] = [:]
-        for service in listing.services { for i in service.instances { urls[i.instance_id] = i.url } }
+        for service in listing.services { for i in service.instances { urls[i.instanceID] = i.url } }
         for spec in specs where spec.service != "gateway" {
             let pid = pids[spec.instanceID] ?? 0
             let registeredID = "\(spec.service)-\(pid)"

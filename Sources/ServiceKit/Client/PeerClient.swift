@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOFoundationCompat
 import NIOHTTP1
 import ServiceLifecycle
 
@@ -67,21 +68,6 @@ public struct ServiceDirectory: Service {
         self.logger = logger
     }
 
-    struct Listing: Decodable {
-        struct Service: Decodable {
-            let name: String
-            let instances: [Instance]
-        }
-        struct Instance: Decodable {
-            let instance_id: String
-            let url: String
-            let version: String
-            let weight: Int
-            let health: String
-        }
-        let services: [Service]
-    }
-
     public func run() async throws {
         _ = try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
@@ -96,10 +82,10 @@ public struct ServiceDirectory: Service {
     /// Reads the gateway's listing once and updates the pool.
     public func refresh() async throws {
         let reply = try await client.send(.GET, "\(gatewayURL)/api/v1/gateway/services", timeout: .seconds(2))
-        let listing = try reply.decode(Listing.self)
+        let listing = try RegistryListing.decode(Data(buffer: reply.body))
         for service in listing.services {
             pool.replace(service: service.name, with: service.instances.filter { $0.health != "expired" }.map {
-                UpstreamPool.Instance(service: service.name, id: $0.instance_id, url: $0.url, version: $0.version, weight: $0.weight)
+                UpstreamPool.Instance(service: service.name, id: $0.instanceID, url: $0.url, version: $0.version, weight: $0.weight)
             })
         }
     }
