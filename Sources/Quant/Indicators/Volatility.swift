@@ -28,7 +28,9 @@ extension Indicators {
 
     /// One pass: the middle line is the SMA kernel's running sum (bit-identical to `sma`); σ² = Σ(x−c)²/n − (m−c)²
     /// with the anchor c re-set to the current value and both sums recomputed exactly every 128 bars, so neither
-    /// cancellation nor drift builds up.
+    /// cancellation nor drift builds up. Each 128-bar block runs the sums (the only loop-carried work) writing the
+    /// mean and σ² (σ² to an L1 buffer), then a loop without carried dependencies, which vectorises, takes the
+    /// square roots and writes the bands; the arithmetic is the same as in a single loop.
     private static func bollingerKernel(
         _ x: Kernels.In, _ period: Int, deviations: Double, upper u: Kernels.Out, middle m: Kernels.Out, lower l: Kernels.Out
     ) -> UInt64 {
@@ -36,35 +38,44 @@ extension Indicators {
         guard count >= period else { return 0 }
         var flags: UInt64 = 0
         let inverse = 1.0 / Double(period)
-        var i = period - 1
-        while i < count {
-            // Exact sums at the start of each block, in the same order as the SMA kernel.
-            let anchor = x[i]
-            var total = 0.0, s2 = 0.0
-            for j in (i - period + 1)...i {
-                total += x[j]
-                flags |= Kernels.finiteFlag(x[j])
-                let d = x[j] - anchor
-                s2 += d * d
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: 128) { variances in
+            var i = period - 1
+            while i < count {
+                // Exact sums at the start of each block, in the same order as the SMA kernel.
+                let anchor = x[i]
+                var total = 0.0, s2 = 0.0
+                for j in (i - period + 1)...i {
+                    total += x[j]
+                    flags |= Kernels.finiteFlag(x[j])
+                    let d = x[j] - anchor
+                    s2 += d * d
+                }
+                let blockStart = i
+                let blockEnd = min(i + 128, count)
+                while true {
+                    let mean = total * inverse
+                    let offset = mean - anchor
+                    m[i] = mean
+                    variances[i &- blockStart] = s2 * inverse - offset * offset
+                    i += 1
+                    if i >= blockEnd { break }
+                    flags |= Kernels.finiteFlag(x[i])
+                    let add = x[i] - anchor, drop = x[i - period] - anchor
+                    total += x[i] - x[i - period]
+                    s2 += add * add - drop * drop
+                }
+                let means = m.baseAddress! + blockStart, uppers = u.baseAddress! + blockStart
+                let lowers = l.baseAddress! + blockStart, vs = variances.baseAddress!
+                for j in 0..<(blockEnd &- blockStart) {
+                    let variance = vs[j]
+                    let band = (variance > 0 ? variance : 0).squareRoot() * deviations
+                    let mean = means[j]
+                    uppers[j] = mean + band
+                    lowers[j] = mean - band
+                }
             }
-            let blockEnd = min(i + 128, count)
-            while true {
-                let mean = total * inverse
-                let offset = mean - anchor
-                let variance = s2 * inverse - offset * offset
-                let band = (variance > 0 ? variance.squareRoot() : 0) * deviations
-                m[i] = mean
-                u[i] = mean + band
-                l[i] = mean - band
-                i += 1
-                if i >= blockEnd { break }
-                flags |= Kernels.finiteFlag(x[i])
-                let add = x[i] - anchor, drop = x[i - period] - anchor
-                total += x[i] - x[i - period]
-                s2 += add * add - drop * drop
-            }
+            return flags
         }
-        return flags
     }
 
     /// True range: TR[i] = max(H[i], C[i−1]) − min(L[i], C[i−1]); first value at bar 1 (TA-Lib `TRANGE`).
