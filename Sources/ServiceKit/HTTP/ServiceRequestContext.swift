@@ -19,7 +19,8 @@ public struct ServiceRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = ""
-        self.trace = TraceContext.start()
+        // Set for real by RequestIdentityMiddleware, the first middleware of every service.
+        self.trace = TraceContext(traceID: "", spanID: "", parentSpanID: nil, flags: "00")
         self.maxUploadSize = 10 * 1024 * 1024
         self.deadline = nil
         self.remoteAddress = source.channel.remoteAddress?.ipAddress

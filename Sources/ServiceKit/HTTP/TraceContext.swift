@@ -36,21 +36,24 @@ public struct TraceContext: Sendable, Equatable {
         TraceContext(traceID: randomHex(bytes: 16), spanID: randomHex(bytes: 8), parentSpanID: nil, flags: "01")
     }
 
+    /// `bytes` (8 or 16) random bytes as lowercase hex, never all zero.
     static func randomHex(bytes: Int) -> String {
-        var out = ""
-        out.reserveCapacity(bytes * 2)
+        precondition(bytes == 8 || bytes == 16, "trace ids are 8 or 16 bytes")
         var generator = SystemRandomNumberGenerator()
-        repeat {
-            out = ""
-            for _ in 0..<bytes {
-                let byte = UInt8.random(in: 0...255, using: &generator)
-                out += hexDigits[Int(byte >> 4)] + hexDigits[Int(byte & 0x0F)]
+        var words = (0..<(bytes / 8)).map { _ in generator.next() as UInt64 }
+        if words.allSatisfy({ $0 == 0 }) { words[words.count - 1] = 1 }
+        return String(unsafeUninitializedCapacity: bytes * 2) { buffer in
+            var index = 0
+            for word in words {
+                for shift in stride(from: 60, through: 0, by: -4) {
+                    let nibble = UInt8((word >> UInt64(shift)) & 0xF)
+                    buffer[index] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
+                    index += 1
+                }
             }
-        } while out.allSatisfy { $0 == "0" }
-        return out
+            return index
+        }
     }
-
-    private static let hexDigits = (0..<16).map { String($0, radix: 16) }
 }
 
 import Foundation
