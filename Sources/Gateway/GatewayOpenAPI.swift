@@ -40,9 +40,13 @@ enum GatewayOpenAPI {
                 '404': {$ref: '#/components/responses/Problem'}
           /api/v1/gateway/services:
             get:
-              summary: Every known service with its instances (url, health, last heartbeat, lease).
+              summary: Every known service with its instances and their routing state.
               responses:
-                '200': {description: The registry.}
+                '200':
+                  description: The registry.
+                  content:
+                    application/json:
+                      schema: {$ref: '#/components/schemas/RegistryListing'}
           /api/v1/gateway/health/{service}:
             get:
               summary: Whether a service has a live instance.
@@ -69,5 +73,37 @@ enum GatewayOpenAPI {
                 '502': {$ref: '#/components/responses/Problem'}
                 '503': {$ref: '#/components/responses/Problem'}
                 '504': {$ref: '#/components/responses/Problem'}
+        """
+
+    static let schemas = """
+            RegistryListing:
+              type: object
+              properties:
+                services:
+                  type: array
+                  items:
+                    type: object
+                    properties:
+                      name: {type: string}
+                      policy: {type: string, enum: [round-robin, weighted, least-outstanding]}
+                      healthy_instances: {type: integer}
+                      instances:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            instance_id: {type: string}
+                            url: {type: string}
+                            version: {type: string}
+                            weight: {type: integer}
+                            health: {type: string, enum: [up, ejected, circuit-open, failing-health-checks, expired]}
+                            last_heartbeat: {type: string, format: date-time}
+                            registered_at: {type: string, format: date-time}
+                            lease_remaining_seconds: {type: number}
+                            circuit: {type: string, enum: [closed, half-open, open]}
+                            ejected_for_seconds: {type: [number, 'null']}
+                            ejections: {type: integer}
+                            active_health: {type: string, enum: [pass, fail]}
+                            in_flight: {type: integer}
         """
 }

@@ -56,7 +56,7 @@ public struct GatewayService: BourseService {
                breakerMinimumCalls, breakerFailureRate, breakerOpenSeconds, breakerProbes, ejectionErrors, ejectionBase,
                ejectionMax, ejectionShare],
         summary: "Service registry and reverse proxy in front of every Bourse service.",
-        openAPIPaths: GatewayOpenAPI.paths)
+        openAPIPaths: GatewayOpenAPI.paths, openAPISchemas: GatewayOpenAPI.schemas)
 
     public let pool: UpstreamPool
     public let ttl: Duration
