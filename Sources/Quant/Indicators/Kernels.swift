@@ -148,16 +148,20 @@ enum Kernels {
     }
 
     /// Three outputs of `count` values sharing a NaN prefix, written by one pass of `body`.
+    /// Allocated last to first, so the first output sits highest in glibc's heap: its callers' structs
+    /// (`SignalLines`, `Bands`) are destroyed in declaration order, so the first array freed is the one next to
+    /// the top of the heap, and glibc's trim (which returns the top to the kernel once it exceeds its threshold,
+    /// so that the next call faults it in again) then releases two of the three arrays rather than all three.
     @inline(__always)
     static func output3(_ count: Int, nanPrefix prefix: Int, _ body: (Out, Out, Out) -> Void) -> ([Double], [Double], [Double]) {
-        var b: [Double] = [], c: [Double] = []
-        let a = output(count, nanPrefix: prefix) { oa in
+        var a: [Double] = [], b: [Double] = []
+        let c = output(count, nanPrefix: prefix) { oc in
             b = output(count, nanPrefix: prefix) { ob in
-                c = output(count, nanPrefix: prefix) { oc in body(oa, ob, oc) }
+                a = output(count, nanPrefix: prefix) { oa in body(oa, ob, oc) }
             }
         }
-        if b.isEmpty { b = a }
-        if c.isEmpty { c = a }
+        if b.isEmpty { b = c }
+        if a.isEmpty { a = c }
         return (a, b, c)
     }
 
