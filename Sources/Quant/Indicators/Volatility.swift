@@ -119,7 +119,7 @@ extension Indicators {
     }
 
     /// Writes ATR from its seed bar on; Wilder's step is computed as ATR·(n−1)/n + TR/n, four bars at a time
-    /// (`Kernels.recurrence`, or `smoothBlock` on full 256-bar blocks).
+    /// (see the comment in the body).
     /// Returns the `finiteFlag`s of every high, low and close (all are read).
     @discardableResult
     static func atrKernel(_ h: Kernels.In, _ l: Kernels.In, _ c: Kernels.In, _ period: Int, warmUp: WarmUp, into o: Kernels.Out) -> UInt64 {
@@ -136,19 +136,19 @@ extension Indicators {
         let prev = total / Double(period)
         o[seedEnd] = prev
         // Blocks of 256 bars: TR/n into a small buffer that stays in L1 (a loop without a carried dependency,
-        // which vectorises), then the smoothing from that buffer (`smoothBlock` for full blocks). Inputs and
-        // output cross memory once.
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 256 + 128) { buffer in
-            let block = buffer.baseAddress!, powers = block + 256
-            var power = 1.0
-            for k in 0..<128 {
-                power *= keep
-                powers[k] = power
-            }
-            var atr = prev
+        // which vectorises), then the smoothing from that buffer. Inputs and output cross memory once.
+        // The smoothing keeps the last two ATRs P = (p[i−2], p[i−1]) in a SIMD2 and advances four bars per step
+        // from contiguous two-bar loads: with u = TR/n and k = (n−1)/n,
+        //   (p[i], p[i+1])   = k²·P + S₀,            S₀ = k·(u[i−1], u[i]) + (u[i], u[i+1])
+        //   (p[i+2], p[i+3]) = k⁴·P + (k²·S₀ + S₁),   S₁ = k·(u[i+1], u[i+2]) + (u[i+2], u[i+3])
+        // (the recurrence unrolled and reassociated: last-bit differences only; NaN and ±∞ still carry on).
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 1 + 256) { buffer in
+            let u = buffer.baseAddress!  // u[0]: the previous block's last TR/n; u[1 + j]: bar start + j's
+            let k1 = SIMD2<Double>(repeating: keep), k2 = k1 * k1, k4 = k2 * k2
+            var p2 = 0.0, p1 = prev  // p[i−2], p[i−1]
             var start = seedEnd + 1
             while start < count {
-                let end = min(start + 256, count)
+                let end = min(start + 256, count), n = end - start
                 for i in start..<end {
                     let high = h[i], low = l[i], prevClose = c[i &- 1]
                     let r1 = high - low, r2 = abs(prevClose - high), r3 = abs(prevClose - low)
@@ -158,55 +158,44 @@ extension Indicators {
                     // then finds nothing.)
                     flags |= Kernels.finiteFlag(r2)
                     let r12 = r2 > r1 ? r2 : r1
-                    block[i &- start] = (r3 > r12 ? r3 : r12) * share
+                    u[1 &+ i &- start] = (r3 > r12 ? r3 : r12) * share
                 }
-                if end - start == 256 {
-                    atr = smoothBlock(block, keep: keep, powers: powers, from: atr, into: o.baseAddress! + start)
-                } else {
-                    let offset = start
-                    atr = Kernels.recurrence(start: atr, a: keep, start..<end, input: { block[$0 &- offset] }, emit: { o[$0] = $1 })
+                var j = 0
+                if start == seedEnd + 1 {  // the first bar alone: p[i−2] does not exist before it
+                    p2 = p1
+                    p1 = keep * p1 + u[1]
+                    o[start] = p1
+                    j = 1
                 }
+                var pair = SIMD2(p2, p1)
+                let out = UnsafeMutableRawPointer(o.baseAddress! + start), from = UnsafeRawPointer(u)
+                let step = MemoryLayout<Double>.stride
+                while j &+ 4 <= n {
+                    let w0 = from.loadUnaligned(fromByteOffset: j &* step, as: SIMD2<Double>.self)
+                    let t0 = from.loadUnaligned(fromByteOffset: (j &+ 1) &* step, as: SIMD2<Double>.self)
+                    let w1 = from.loadUnaligned(fromByteOffset: (j &+ 2) &* step, as: SIMD2<Double>.self)
+                    let t1 = from.loadUnaligned(fromByteOffset: (j &+ 3) &* step, as: SIMD2<Double>.self)
+                    let s0 = k1 * w0 + t0, s1 = k1 * w1 + t1
+                    let first = k2 * pair + s0
+                    pair = k4 * pair + (k2 * s0 + s1)
+                    out.storeBytes(of: first, toByteOffset: j &* step, as: SIMD2<Double>.self)
+                    out.storeBytes(of: pair, toByteOffset: (j &+ 2) &* step, as: SIMD2<Double>.self)
+                    j &+= 4
+                }
+                p2 = pair.x
+                p1 = pair.y
+                while j < n {
+                    p2 = p1
+                    p1 = keep * p1 + u[1 &+ j]
+                    o[start &+ j] = p1
+                    j &+= 1
+                }
+                u[0] = u[n]
                 start = end
             }
         }
         flags |= Kernels.finiteFlag(o[count - 1])
         return flags
-    }
-
-    /// Wilder's smoothing of one full 256-bar block: out[k] = keep·out[k−1] + u[k], out[−1] = `atr`; returns out[255].
-    /// The two halves run side by side in the lanes of a SIMD2, four bars per step as in `Kernels.recurrence`,
-    /// the second half starting from 0; then keepᵏ⁺¹·out[127] (`powers[k]` = keepᵏ⁺¹) is added to its k-th value,
-    /// which is exact algebra (linearity) and changes results only in the last bits. NaN and ±∞ still carry
-    /// forward (through the lane, or through out[127]·powers). Overwrites u[128..<256].
-    @inline(__always)
-    private static func smoothBlock(
-        _ u: UnsafeMutablePointer<Double>, keep: Double, powers: UnsafeMutablePointer<Double>, from atr: Double,
-        into out: UnsafeMutablePointer<Double>
-    ) -> Double {
-        let a = SIMD2<Double>(repeating: keep), a2 = a * a, a3 = a2 * a, a4 = a2 * a2
-        var state = SIMD2<Double>(atr, 0)
-        var j = 0
-        while j < 128 {
-            let u0 = SIMD2(u[j], u[j &+ 128]), u1 = SIMD2(u[j &+ 1], u[j &+ 129])
-            let u2 = SIMD2(u[j &+ 2], u[j &+ 130]), u3 = SIMD2(u[j &+ 3], u[j &+ 131])
-            let s1 = a * u0 + u1
-            let s2 = a2 * u0 + (a * u1 + u2)
-            let s3 = (a3 * u0 + a2 * u1) + (a * u2 + u3)
-            let r0 = a * state + u0, r1 = a2 * state + s1, r2 = a3 * state + s2
-            state = a4 * state + s3
-            out[j] = r0.x
-            out[j &+ 1] = r1.x
-            out[j &+ 2] = r2.x
-            out[j &+ 3] = state.x
-            u[j &+ 128] = r0.y
-            u[j &+ 129] = r1.y
-            u[j &+ 130] = r2.y
-            u[j &+ 131] = state.y
-            j &+= 4
-        }
-        let carry = state.x
-        for k in 0..<128 { out[k &+ 128] = u[k &+ 128] + powers[k] * carry }
-        return out[255]
     }
 
     /// Keltner channel: middle = EMA_n(close), upper/lower = middle ± multiplier·ATR_m (Chester Keltner as
