@@ -50,16 +50,22 @@ public struct GatewayService: BourseService {
         "gateway.ejection_max_share", .seconds(0...1), default: "0.5",
         help: "Largest share of a service's instances ejected at once (one may always be).")
 
+    public static let rateLimits = ConfigKey(
+        "gateway.rate_limits", .string, default: "anonymous:read=6000/min,anonymous:write=1200/min",
+        help: "Quotas by `role:class=N/unit` (class read = GET/HEAD/OPTIONS, write = the rest; unit s, min or h); empty = no limit.")
+
     public static let descriptor = ServiceDescriptor(
         name: "gateway", defaultPort: 8080,
         keys: [instanceTTL, proxyTimeout, maxTimeout, knownServices, balancing, retryBudget, healthInterval, breakerWindow,
                breakerMinimumCalls, breakerFailureRate, breakerOpenSeconds, breakerProbes, ejectionErrors, ejectionBase,
-               ejectionMax, ejectionShare],
+               ejectionMax, ejectionShare, rateLimits],
         summary: "Service registry and reverse proxy in front of every Bourse service.",
         openAPIPaths: GatewayOpenAPI.paths, openAPISchemas: GatewayOpenAPI.schemas)
 
     public let pool: UpstreamPool
     public let ttl: Duration
+    public let limiter = RateLimiter()
+    let rateLimitPolicy: RateLimitPolicy
     let caller: UpstreamCaller
     let environment: ServiceEnvironment
 
@@ -92,6 +98,7 @@ public struct GatewayService: BourseService {
             }
         }
         self.ttl = config.seconds(Self.instanceTTL)
+        self.rateLimitPolicy = try RateLimitPolicy.parse(config.string(Self.rateLimits) ?? "")
         self.caller = UpstreamCaller(pool: pool, http: environment.client.http,
                                      budget: RetryBudget(ratio: config.seconds(Self.retryBudget).inSeconds), metrics: metrics)
         self.environment = environment
@@ -100,8 +107,18 @@ public struct GatewayService: BourseService {
     public func addRoutes(to router: Router<ServiceRequestContext>) {
         let config = environment.configuration
         router.add(middleware: ProxyMiddleware(caller: caller, defaultTimeout: config.seconds(Self.proxyTimeout),
-                                               maxTimeout: config.seconds(Self.maxTimeout)))
+                                               maxTimeout: config.seconds(Self.maxTimeout), limiter: limiter, rateLimits: rateLimitPolicy))
         RegistryRoutes(pool: pool, ttl: ttl).add(to: router)
+        let limiter = self.limiter
+        let policy = self.rateLimitPolicy
+        router.get("/api/status/rate-limit") { _, _ in
+            JSONResponse([
+                "algorithm": .string("GCRA, per gateway replica"),
+                "quotas": .object(policy.quotas.mapValues { .object(["limit": .number(Double($0.limit)), "period_seconds": .number($0.period.inSeconds)]) }),
+                "tracked_keys": .number(Double(limiter.trackedKeys)),
+                "rejected": .number(Double(limiter.rejected)),
+            ])
+        }
     }
 
     public var backgroundServices: [any Service] {

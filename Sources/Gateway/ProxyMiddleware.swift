@@ -19,6 +19,8 @@ struct ProxyMiddleware: RouterMiddleware {
     let caller: UpstreamCaller
     let defaultTimeout: Duration
     let maxTimeout: Duration
+    let limiter: RateLimiter
+    let rateLimits: RateLimitPolicy
 
     static let prefix = "/api/v1/"
     /// Bodies up to this size are read before the first attempt so that a retry can send them again;
@@ -36,6 +38,22 @@ struct ProxyMiddleware: RouterMiddleware {
         let known = caller.pool.isKnown(service)
         context.coreContext.endpointPath.value = known ? "/api/v1/\(service)/**" : "/api/v1/{unknown}/**"
 
+        // Anonymous callers are limited per client address (authentication will add per-principal keys).
+        let routeClass = RateLimitPolicy.routeClass(method: request.method.rawValue)
+        var rateHeaders = HTTPFields()
+        if let quota = rateLimits.quota(role: "anonymous", routeClass: routeClass) {
+            let decision = limiter.check("ip:\(context.remoteAddress ?? "unknown"):\(routeClass)", quota: quota)
+            rateHeaders[HTTPField.Name("RateLimit-Limit")!] = String(decision.limit)
+            rateHeaders[HTTPField.Name("RateLimit-Remaining")!] = String(decision.remaining)
+            rateHeaders[HTTPField.Name("RateLimit-Reset")!] = String(decision.resetSeconds)
+            guard decision.allowed else {
+                var headers = rateHeaders
+                headers[.retryAfter] = String(decision.retryAfterSeconds)
+                throw Problem(status: .tooManyRequests, slug: "rate-limited",
+                              detail: "Too many requests: the limit is \(quota.limit) per \(Int(quota.period.inSeconds)) s; retry in \(decision.retryAfterSeconds) s.",
+                              headers: headers)
+            }
+        }
         let deadline = ContinuousClock.now + timeout(for: request)
         let length = request.headers[.contentLength].flatMap(Int.init)
         let chunked = request.headers[values: .transferEncoding].contains { $0.lowercased().contains("chunked") }
@@ -62,7 +80,7 @@ struct ProxyMiddleware: RouterMiddleware {
             throw problem(for: error, service: service, context: context)
         }
         let response = answer.response
-        var headers = HTTPFields()
+        var headers = rateHeaders
         let dropped = Self.hopByHop(connectionHeader: response.headers[canonicalForm: "connection"].joined(separator: ","))
         for (name, value) in response.headers where !dropped.contains(name.lowercased()) {
             if let fieldName = HTTPField.Name(name) { headers.append(HTTPField(name: fieldName, value: value)) }

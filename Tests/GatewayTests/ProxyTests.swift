@@ -280,4 +280,26 @@ import ServiceKit
         }
     }
 
+
+    // MARK: Rate limiting
+
+    @Test func overTheQuotaIs429WithRetryAfterAndRateLimitHeaders() async throws {
+        try await withGateway(settings: ["gateway.rate_limits": "anonymous:read=3/min"]) { port, _, _ in
+            for remaining in [2, 1, 0] {
+                let (response, _) = try await send(.get, port, "/api/v1/echo/deadline")
+                #expect(response.status.code == 200)
+                #expect(response.headers.first(name: "RateLimit-Limit") == "3")
+                #expect(response.headers.first(name: "RateLimit-Remaining") == String(remaining))
+            }
+            let (refused, body) = try await send(.get, port, "/api/v1/echo/deadline")
+            #expect(refused.status.code == 429)
+            #expect(refused.headers.first(name: "Content-Type") == "application/problem+json")
+            #expect(Int(refused.headers.first(name: "Retry-After") ?? "") ?? 0 >= 1)
+            #expect(refused.headers.first(name: "RateLimit-Remaining") == "0")
+            #expect(String(buffer: body).contains("rate-limited"))
+            // Registry and health routes are never limited: services must always be able to heartbeat.
+            let (health, _) = try await send(.get, port, "/health")
+            #expect(health.status.code == 200)
+        }
+    }
 }

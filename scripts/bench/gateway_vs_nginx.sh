@@ -61,7 +61,7 @@ trap cleanup EXIT
 
 nginx -c "$work/nginx.conf"
 "$bourse" serve gateway --port "$gateway_port" --data-dir "$work/data" --log-level warning \
-    --set gateway.instance_ttl_seconds=3600 > "$work/gateway.log" 2>&1 &
+    --set gateway.instance_ttl_seconds=3600 --set gateway.rate_limits= > "$work/gateway.log" 2>&1 &
 gateway_pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$gateway_port/health" >/dev/null && break; sleep 0.1; done
 curl -sf -XPOST "http://127.0.0.1:$gateway_port/api/v1/gateway/register" -H 'content-type: application/json' \

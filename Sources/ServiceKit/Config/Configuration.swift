@@ -146,6 +146,13 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
     public let source: Configuration.Source
     public let reason: String
 
+    public init(key: String, value: String, source: Configuration.Source, reason: String) {
+        self.key = key
+        self.value = value
+        self.source = source
+        self.reason = reason
+    }
+
     public var description: String {
         "invalid configuration: \(key) = \"\(value)\" (from \(source.rawValue)): \(reason)"
     }
