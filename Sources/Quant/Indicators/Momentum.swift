@@ -178,47 +178,60 @@ extension Indicators {
         try QuantError.requirePeriod(signal, "signal")
         guard fast <= slow else { throw .invalidParameter("fast", fast, "must not exceed slow = \(slow)") }
         let count = values.count
-        var fastEMA = nans(count), slowEMA = nans(count), line = nans(count), sig = nans(count), hist = nans(count)
         let kFast = 2.0 / Double(fast + 1), kSlow = 2.0 / Double(slow + 1), kSignal = 2.0 / Double(signal + 1)
         let lineStart = seed == .sma ? slow - 1 : 0
-        guard count > lineStart else { return (line, sig, hist) }
-        values.withUnsafeBufferPointer { x in
-            fastEMA.withUnsafeMutableBufferPointer { f in
-                slowEMA.withUnsafeMutableBufferPointer { s in
-                    switch seed {
-                    case .sma:
-                        Kernels.ema(x, slow, k: kSlow, seedEnd: slow - 1, into: s)
-                        Kernels.ema(x, fast, k: kFast, seedEnd: alignFast ? slow - 1 : fast - 1, into: f)
-                    case .firstValue:
-                        Kernels.emaFromFirst(x, k: kSlow, from: 0, into: s)
-                        Kernels.emaFromFirst(x, k: kFast, from: 0, into: f)
-                    }
+        let signalStart = lineStart + (seed == .sma ? signal - 1 : 0)
+        guard count > lineStart else { let none = nans(count); return (none, none, none) }
+        // One pass writing only the three outputs: both EMAs, the line, the signal and the histogram per bar.
+        // `.sma`: SMA seeds as `Kernels.ema` (each EMA step as prev·(1−k) + x·k); `.firstValue`: as
+        // `Kernels.emaFromFirst` ((x − prev)·k + prev).
+        let (line, sig, hist) = values.withUnsafeBufferPointer { x in
+            Kernels.output3(count, nanPrefix: lineStart) { l, s, h in
+                func mean(_ range: ClosedRange<Int>) -> Double {
+                    var total = 0.0
+                    for i in range { total += x[i] }
+                    return total / Double(range.count)
                 }
-            }
-        }
-        fastEMA.withUnsafeBufferPointer { f in
-            slowEMA.withUnsafeBufferPointer { s in
-                line.withUnsafeMutableBufferPointer { l in
-                    for i in lineStart..<count {
-                        if percent {
-                            l[i] = isZero(s[i]) ? 0 : ((f[i] - s[i]) / s[i]) * 100.0
-                        } else {
-                            l[i] = f[i] - s[i]
-                        }
-                    }
+                func step(_ prev: Double, _ v: Double, _ k: Double) -> Double {
+                    seed == .sma ? prev * (1 - k) + v * k : ((v - prev) * k) + prev
                 }
-            }
-        }
-        line.withUnsafeBufferPointer { l in
-            sig.withUnsafeMutableBufferPointer { o in
+                var slowEMA: Double, fastEMA: Double
                 switch seed {
-                case .sma: Kernels.ema(l, signal, k: kSignal, seedEnd: lineStart + signal - 1, into: o)
-                case .firstValue: Kernels.emaFromFirst(l, k: kSignal, from: 0, into: o)
+                case .sma:
+                    slowEMA = mean(0...(slow - 1))
+                    let fastSeedEnd = alignFast ? slow - 1 : fast - 1
+                    fastEMA = mean((fastSeedEnd - fast + 1)...fastSeedEnd)
+                    for i in stride(from: fastSeedEnd + 1, through: lineStart, by: 1) { fastEMA = step(fastEMA, x[i], kFast) }
+                case .firstValue:
+                    slowEMA = x[0]
+                    fastEMA = x[0]
                 }
-            }
-            sig.withUnsafeBufferPointer { s in
-                hist.withUnsafeMutableBufferPointer { h in
-                    for i in stride(from: lineStart + (seed == .sma ? signal - 1 : 0), to: count, by: 1) { h[i] = l[i] - s[i] }
+                var signalValue = 0.0
+                for i in lineStart..<count {
+                    if i > lineStart {
+                        slowEMA = step(slowEMA, x[i], kSlow)
+                        fastEMA = step(fastEMA, x[i], kFast)
+                    }
+                    let lineValue: Double
+                    if percent {
+                        lineValue = isZero(slowEMA) ? 0 : ((fastEMA - slowEMA) / slowEMA) * 100.0
+                    } else {
+                        lineValue = fastEMA - slowEMA
+                    }
+                    l[i] = lineValue
+                    if i < signalStart {
+                        signalValue += lineValue  // the signal's seed sum, in bar order
+                        s[i] = .nan
+                        h[i] = .nan
+                        continue
+                    }
+                    if i == signalStart {
+                        signalValue = seed == .sma ? (signalValue + lineValue) / Double(signal) : lineValue
+                    } else {
+                        signalValue = step(signalValue, lineValue, kSignal)
+                    }
+                    s[i] = signalValue
+                    h[i] = lineValue - signalValue
                 }
             }
         }
