@@ -9,13 +9,17 @@ public struct MarketDataService: BourseService {
         openAPIPaths: MarketDataOpenAPI.paths, openAPISchemas: MarketDataOpenAPI.schemas)
 
     let instruments: InstrumentRepository
+    public let bars: BarRepository
 
     public init(environment: ServiceEnvironment) async throws {
         guard let database = environment.database else { preconditionFailure("the data service declares migrations, so it has a database") }
         self.instruments = InstrumentRepository(database: database)
+        self.bars = BarRepository(database: database)
     }
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {
-        InstrumentRoutes(repository: instruments).add(to: router.group("/api/v1/data"))
+        let group = router.group("/api/v1/data")
+        InstrumentRoutes(repository: instruments).add(to: group)
+        MarketRoutes(bars: bars, instruments: instruments).add(to: group)
     }
 }

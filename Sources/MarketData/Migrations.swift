@@ -18,5 +18,34 @@ enum MarketDataMigrations {
             """,
             "CREATE INDEX instruments_type_exchange ON instruments (type, exchange)",
         ]), down: .init(["DROP TABLE instruments"])),
+        Migration(2, "create bars", up: .init(sqlite: [
+            """
+            CREATE TABLE bars (
+                symbol TEXT NOT NULL,
+                date TEXT NOT NULL,
+                open REAL NOT NULL,
+                high REAL NOT NULL,
+                low REAL NOT NULL,
+                close REAL NOT NULL,
+                adj_close REAL NOT NULL,
+                volume REAL NOT NULL,
+                PRIMARY KEY (symbol, date)
+            ) WITHOUT ROWID
+            """,
+        ], postgres: [
+            """
+            CREATE TABLE bars (
+                symbol TEXT NOT NULL,
+                date TEXT NOT NULL,
+                open DOUBLE PRECISION NOT NULL,
+                high DOUBLE PRECISION NOT NULL,
+                low DOUBLE PRECISION NOT NULL,
+                close DOUBLE PRECISION NOT NULL,
+                adj_close DOUBLE PRECISION NOT NULL,
+                volume DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (symbol, date)
+            )
+            """,
+        ]), down: .init(["DROP TABLE bars"])),
     ]
 }
