@@ -23,7 +23,7 @@ struct BourseProcess {
 
     static func start(_ arguments: [String]) throws -> BourseProcess {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("bourse-it-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         let process = Process()
         process.executableURL = binary

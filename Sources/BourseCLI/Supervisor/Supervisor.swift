@@ -119,7 +119,7 @@ final class Supervisor: Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = spec.arguments
         if !FileManager.default.fileExists(atPath: spec.logFile.path) {
-            FileManager.default.createFile(atPath: spec.logFile.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: spec.logFile.path, contents: nil)
         }
         let log = try FileHandle(forWritingTo: spec.logFile)
         try log.seekToEnd()

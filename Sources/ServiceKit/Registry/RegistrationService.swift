@@ -89,7 +89,7 @@ struct RegistrationError: Error, CustomStringConvertible {
 
 /// Runs `body` until it returns or graceful shutdown begins (then it is cancelled).
 func cancelWhenGracefulShutdownIgnoringErrors(_ body: @escaping @Sendable () async -> Void) async {
-    _ = try? await cancelWhenGracefulShutdown {
+    _ = await cancelWhenGracefulShutdown {
         await body()
     }
 }
