@@ -60,7 +60,7 @@ public struct GatewayService: BourseService {
                breakerMinimumCalls, breakerFailureRate, breakerOpenSeconds, breakerProbes, ejectionErrors, ejectionBase,
                ejectionMax, ejectionShare, rateLimits],
         summary: "Service registry and reverse proxy in front of every Bourse service.",
-        openAPIPaths: GatewayOpenAPI.paths, openAPISchemas: GatewayOpenAPI.schemas)
+        openAPIPaths: GatewayOpenAPI.paths, openAPISchemas: GatewayOpenAPI.schemas, isEdge: true)
 
     public let pool: UpstreamPool
     public let ttl: Duration
@@ -107,8 +107,9 @@ public struct GatewayService: BourseService {
     public func addRoutes(to router: Router<ServiceRequestContext>) {
         let config = environment.configuration
         router.add(middleware: ProxyMiddleware(caller: caller, defaultTimeout: config.seconds(Self.proxyTimeout),
-                                               maxTimeout: config.seconds(Self.maxTimeout), limiter: limiter, rateLimits: rateLimitPolicy))
-        RegistryRoutes(pool: pool, ttl: ttl).add(to: router)
+                                               maxTimeout: config.seconds(Self.maxTimeout), limiter: limiter, rateLimits: rateLimitPolicy,
+                                               credential: environment.internalCredential))
+        RegistryRoutes(pool: pool, ttl: ttl, credential: environment.internalCredential).add(to: router)
         let limiter = self.limiter
         let policy = self.rateLimitPolicy
         router.get("/api/status/rate-limit") { _, _ in

@@ -21,6 +21,8 @@ struct ProxyMiddleware: RouterMiddleware {
     let maxTimeout: Duration
     let limiter: RateLimiter
     let rateLimits: RateLimitPolicy
+    /// Signs every proxied request so that services can tell it came through the gateway.
+    let credential: InternalCredential?
 
     static let prefix = "/api/v1/"
     /// Bodies up to this size are read before the first attempt so that a retry can send them again;
@@ -112,8 +114,9 @@ struct ProxyMiddleware: RouterMiddleware {
         var forwardedFor: String?
         for field in request.headers {
             let name = field.name.canonicalName
+            // Headers the gateway sets itself; a client's own values are never passed on.
             if dropped.contains(name) || name == "host" || name == "x-request-id" || name == "traceparent"
-                || name == "x-bourse-timeout-ms" { continue }
+                || name == "x-bourse-timeout-ms" || name == "x-bourse-internal" { continue }
             if name == "x-forwarded-for" { forwardedFor = field.value; continue }
             upstream.headers.add(name: field.name.rawName, value: field.value)
         }
@@ -130,6 +133,10 @@ struct ProxyMiddleware: RouterMiddleware {
         }
         upstream.headers.replaceOrAdd(name: "X-Request-ID", value: context.requestID)
         upstream.headers.replaceOrAdd(name: "traceparent", value: context.trace.traceparent)
+        if let credential {
+            upstream.headers.replaceOrAdd(name: InternalCredential.headerName,
+                                          value: credential.token(method: request.method.rawValue, target: request.uri.description))
+        }
         switch body {
         case .none: break
         case .buffered(let buffer): upstream.body = .bytes(buffer)

@@ -6,12 +6,17 @@ import ServiceKit
 struct RegistryRoutes {
     let pool: UpstreamPool
     let ttl: Duration
+    /// When set, only holders of the internal credential (services, the supervisor) may change the registry:
+    /// otherwise anyone could register an instance and receive other users' traffic.
+    let credential: InternalCredential?
 
     func add(to router: Router<ServiceRequestContext>) {
         let group = router.group("/api/v1/gateway")
-        group.post("/register", use: register)
-        group.put("/instances/{instance_id}/heartbeat", use: heartbeat)
-        group.delete("/instances/{instance_id}", use: deregister)
+        let writes = router.group("/api/v1/gateway")
+        if let credential { writes.add(middleware: InternalAuthMiddleware(credential: credential, open: [])) }
+        writes.post("/register", use: register)
+        writes.put("/instances/{instance_id}/heartbeat", use: heartbeat)
+        writes.delete("/instances/{instance_id}", use: deregister)
         group.get("/services", use: services)
         group.get("/health/{service}", use: health)
         router.get("/api/status/services", use: status)

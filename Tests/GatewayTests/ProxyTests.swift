@@ -53,6 +53,10 @@ import ServiceKit
         router.get("/unavailable/**") { _, _ -> Response in
             Response(status: .serviceUnavailable)
         }
+        router.get("/api/v1/echo/internal") { request, _ -> String in
+            let token = request.headers[InternalCredential.header] ?? ""
+            return InternalCredential(secret: "test-secret").verify(token, method: "GET", target: request.uri.description) ? "valid" : "invalid"
+        }
         router.get("/api/v1/echo/deadline") { request, _ -> String in
             request.headers[HTTPField.Name("X-Bourse-Timeout-Ms")!] ?? "none"
         }
@@ -300,6 +304,30 @@ import ServiceKit
             // Registry and health routes are never limited: services must always be able to heartbeat.
             let (health, _) = try await send(.get, port, "/health")
             #expect(health.status.code == 200)
+        }
+    }
+
+    // MARK: Internal credential
+
+    @Test func proxiedRequestsCarryAFreshInternalCredentialAndClientValuesAreDropped() async throws {
+        try await withGateway(settings: ["internal.secret": "test-secret"]) { port, _, _ in
+            let (response, body) = try await send(.get, port, "/api/v1/echo/internal?q=1", headers: [("X-Bourse-Internal", "v1.1.forged")])
+            #expect(response.status.code == 200)
+            #expect(String(buffer: body) == "valid")
+        }
+    }
+
+    @Test func theRegistryRefusesWritesWithoutTheInternalCredential() async throws {
+        try await withGateway(settings: ["internal.secret": "test-secret"]) { port, pool, _ in
+            let registration = ByteBuffer(string: #"{"service":"evil","instance_id":"evil-1","url":"http://127.0.0.1:9","version":"1"}"#)
+            let (refused, _) = try await send(.post, port, "/api/v1/gateway/register", body: registration)
+            #expect(refused.status.code == 401)
+            #expect(!pool.isKnown("evil"))
+            let token = InternalCredential(secret: "test-secret").token(method: "POST", target: "/api/v1/gateway/register")
+            let (accepted, _) = try await send(.post, port, "/api/v1/gateway/register", headers: [("X-Bourse-Internal", token)], body: registration)
+            #expect(accepted.status.code == 201)
+            let (listing, _) = try await send(.get, port, "/api/v1/gateway/services")
+            #expect(listing.status.code == 200)
         }
     }
 }

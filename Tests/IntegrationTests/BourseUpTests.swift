@@ -89,9 +89,11 @@ import Glibc
                 Issue.record("promtool is not installed; .ci/run installs the prometheus package")
             }
         }
-        // A real route through the gateway.
+        // A real route through the gateway; the same route straight at the service is refused (no internal credential).
         let (listStatus, _) = try await get("\(gateway)/api/v1/data/instruments")
         #expect(listStatus == 200)
+        let (directStatus, _) = try await get("\(dataURL)/api/v1/data/instruments")
+        #expect(directStatus == 401)
 
         // 3. A SIGKILLed child is restarted and registers again (a new process on a new port).
         let before = try #require(registered["data-\(dataPID)"])

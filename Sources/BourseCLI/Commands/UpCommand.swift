@@ -44,7 +44,9 @@ struct UpCommand: AsyncParsableCommand {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let http = ServiceClient.makeHTTPClient()
         let supervisor = Supervisor(specs: specs, executable: executable, gatewayURL: gatewayURL,
-                                    client: ServiceClient(http: http), startupTimeout: .seconds(startupTimeout))
+                                    client: ServiceClient(http: http), startupTimeout: .seconds(startupTimeout),
+                                    internalSecret: ProcessInfo.processInfo.environment[ConfigKey.internalSecret.environmentVariable]
+                                        ?? InternalCredential.randomSecret())
         Supervisor.say("bourse up: starting \(specs.count) processes; data in \(dataURL.path)")
         let status = try await supervisor.run()
         try? await http.shutdown()

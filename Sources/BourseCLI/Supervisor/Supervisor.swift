@@ -30,6 +30,9 @@ final class Supervisor: Sendable {
     let gatewayURL: String
     let client: ServiceClient
     let startupTimeout: Duration
+    /// Environment of every child: this process's, plus the platform's internal secret (passed in the
+    /// environment rather than on the command line, where `ps` would show it).
+    let environment: [String: String]
     private let running = Mutex<[String: Running]>([:])
     private let events: AsyncStream<Event>
     private let continuation: AsyncStream<Event>.Continuation
@@ -38,7 +41,11 @@ final class Supervisor: Sendable {
     let maxCrashes = 5
     let crashWindow: Duration = .seconds(60)
 
-    init(specs: [ChildSpec], executable: String, gatewayURL: String, client: ServiceClient, startupTimeout: Duration) {
+    init(specs: [ChildSpec], executable: String, gatewayURL: String, client: ServiceClient, startupTimeout: Duration,
+         internalSecret: String) {
+        var environment = ProcessInfo.processInfo.environment
+        environment[ConfigKey.internalSecret.environmentVariable] = internalSecret
+        self.environment = environment
         self.specs = specs
         self.executable = executable
         self.gatewayURL = gatewayURL
@@ -118,6 +125,7 @@ final class Supervisor: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = spec.arguments
+        process.environment = environment
         if !FileManager.default.fileExists(atPath: spec.logFile.path) {
             _ = FileManager.default.createFile(atPath: spec.logFile.path, contents: nil)
         }

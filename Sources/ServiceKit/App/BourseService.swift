@@ -20,9 +20,16 @@ public struct ServiceDescriptor: Sendable {
     /// Extra `components.schemas` entries (YAML, indented by four spaces).
     public let openAPISchemas: String
     public let summary: String
+    /// Whether the service keeps an event bus in its database (its migrations include ``BusMigrations/all``);
+    /// if so, ServiceKit serves `/api/status/bus`.
+    public let usesBus: Bool
+    /// The edge service (the gateway) takes requests from outside; every other service only answers requests
+    /// carrying the internal credential when `internal.secret` is set.
+    public let isEdge: Bool
 
     public init(name: String, version: String = BourseVersion.current, defaultPort: Int = 0, keys: [ConfigKey] = [],
-                migrations: [Migration] = [], summary: String, openAPIPaths: String, openAPISchemas: String = "") {
+                migrations: [Migration] = [], summary: String, openAPIPaths: String, openAPISchemas: String = "",
+                usesBus: Bool = false, isEdge: Bool = false) {
         self.name = name
         self.version = version
         self.defaultPort = defaultPort
@@ -31,6 +38,8 @@ public struct ServiceDescriptor: Sendable {
         self.openAPIPaths = openAPIPaths
         self.openAPISchemas = openAPISchemas
         self.summary = summary
+        self.usesBus = usesBus
+        self.isEdge = isEdge
     }
 
     /// Every key this service reads, the common ones first.
@@ -53,6 +62,9 @@ public struct ServiceEnvironment: Sendable {
     public let peers: PeerClient
     public let metrics: HTTPMetrics
     public let instanceID: String
+    /// Signs calls to peers and, on non-edge services, is required on incoming requests; `nil` when
+    /// `internal.secret` is not set (then nothing is required — fine on a laptop, not in a shared network).
+    public let internalCredential: InternalCredential?
 }
 
 /// One Bourse service: its routes, its readiness checks and its background work.

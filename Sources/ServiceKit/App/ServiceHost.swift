@@ -41,6 +41,9 @@ public enum ServiceHost {
         router.add(middleware: RequestIdentityMiddleware())
         router.add(middleware: ObservabilityMiddleware(metrics: environment.metrics))
         router.add(middleware: ProblemMiddleware())
+        if let credential = environment.internalCredential, !environment.descriptor.isEdge {
+            router.add(middleware: InternalAuthMiddleware(credential: credential))
+        }
         router.add(middleware: BodyLimitMiddleware(limit: environment.configuration.int(.httpMaxBodyBytes)))
         router.add(middleware: DeadlineMiddleware())
         var checks = service.healthChecks
@@ -62,9 +65,11 @@ public enum ServiceHost {
         let metrics = HTTPMetrics(service: descriptor.name)
         let routing = RoutingMetrics(registry: metrics.registry, origin: descriptor.name)
         let pool = UpstreamPool { routing.observe($0) }
-        let peers = PeerClient(caller: UpstreamCaller(pool: pool, http: client.http, budget: RetryBudget(ratio: 0.2), metrics: routing))
+        let credential = configuration.string(.internalSecret).flatMap { $0.isEmpty ? nil : InternalCredential(secret: $0) }
+        let peers = PeerClient(caller: UpstreamCaller(pool: pool, http: client.http, budget: RetryBudget(ratio: 0.2), metrics: routing),
+                               credential: credential)
         return ServiceEnvironment(descriptor: descriptor, configuration: configuration, logger: logger, database: database,
-                                  client: client, peers: peers, metrics: metrics, instanceID: instanceID)
+                                  client: client, peers: peers, metrics: metrics, instanceID: instanceID, internalCredential: credential)
     }
 
     /// Runs service `S` until SIGTERM/SIGINT (or the supervisor's death): stops accepting, drains in-flight
@@ -108,7 +113,7 @@ public enum ServiceHost {
         if let gateway = configuration.string(.gatewayURL) {
             let advertise = configuration.string(.advertiseURL)
             let registration = RegistrationService(
-                client: client, gatewayURL: gateway, address: address,
+                client: client, gatewayURL: gateway, address: address, credential: environment.internalCredential,
                 interval: configuration.seconds(.heartbeatInterval), logger: logger
             ) { port in
                 RegistrationRequest(service: descriptor.name, instanceID: environment.instanceID,
@@ -119,6 +124,9 @@ public enum ServiceHost {
                 services.append(.init(service: ServiceDirectory(pool: environment.peers.caller.pool, client: client, gatewayURL: gateway,
                                                                 interval: configuration.seconds(.heartbeatInterval), logger: logger)))
             }
+        }
+        if environment.internalCredential == nil && !descriptor.isEdge {
+            logger.notice("internal.secret is not set: this service answers requests that did not come through the gateway")
         }
         let parent = configuration.int(.parentPID)
         if parent > 0 {

@@ -10,9 +10,11 @@ import ServiceLifecycle
 /// ejection, retries and deadlines as the gateway's proxy (both go through ``UpstreamCaller``).
 public struct PeerClient: Sendable {
     public let caller: UpstreamCaller
+    let credential: InternalCredential?
 
-    public init(caller: UpstreamCaller) {
+    public init(caller: UpstreamCaller, credential: InternalCredential? = nil) {
         self.caller = caller
+        self.credential = credential
     }
 
     /// Calls `service` and collects its answer. Failures to get one become problems a route can throw as
@@ -32,6 +34,9 @@ public struct PeerClient: Sendable {
                 request.method = method
                 if let trace { request.headers.replaceOrAdd(name: "traceparent", value: trace.traceparent) }
                 if let requestID { request.headers.replaceOrAdd(name: "X-Request-ID", value: requestID) }
+                if let credential {
+                    request.headers.replaceOrAdd(name: InternalCredential.headerName, value: credential.token(method: method.rawValue, target: path))
+                }
                 if let payload {
                     request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
                     request.body = .bytes(ByteBuffer(bytes: payload))

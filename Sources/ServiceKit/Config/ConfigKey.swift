@@ -77,9 +77,13 @@ extension ConfigKey {
         "supervisor.parent_pid", .integer(0...Int(Int32.max)), default: "0",
         help: "Set by `bourse up`: the child exits cleanly when this process is gone (0 = not supervised).")
 
+    public static let internalSecret = ConfigKey(
+        "internal.secret", .string, default: nil, secret: true,
+        help: "Shared secret of the gateway and services; when set, services refuse requests that did not come through the gateway or a peer (`bourse up` makes one per start).")
+
     /// Keys every service understands.
     public static let common: [ConfigKey] = [
         .httpHost, .httpPort, .httpMaxBodyBytes, .advertiseURL, .dataDir, .databaseURL, .logLevel, .logFormat,
-        .gatewayURL, .instanceID, .heartbeatInterval, .shutdownGrace, .parentPID,
+        .gatewayURL, .instanceID, .heartbeatInterval, .shutdownGrace, .parentPID, .internalSecret,
     ]
 }

@@ -13,8 +13,10 @@ public struct RegistrationService: Service {
     let address: BoundAddress
     let interval: Duration
     let logger: Logger
+    let credential: InternalCredential?
 
-    public init(client: ServiceClient, gatewayURL: String, address: BoundAddress, interval: Duration, logger: Logger,
+    public init(client: ServiceClient, gatewayURL: String, address: BoundAddress, credential: InternalCredential? = nil,
+                interval: Duration, logger: Logger,
                 registration: @escaping @Sendable (Int) -> RegistrationRequest) {
         self.client = client
         self.gatewayURL = gatewayURL.hasSuffix("/") ? String(gatewayURL.dropLast()) : gatewayURL
@@ -22,6 +24,12 @@ public struct RegistrationService: Service {
         self.address = address
         self.interval = interval
         self.logger = logger
+        self.credential = credential
+    }
+
+    /// The internal credential header for a call to the gateway's registry, when a secret is configured.
+    func signed(_ method: String, _ path: String) -> [(String, String)] {
+        credential.map { [(InternalCredential.headerName, $0.token(method: method, target: path))] } ?? []
     }
 
     public func run() async throws {
@@ -56,7 +64,8 @@ public struct RegistrationService: Service {
             }
         }
         do {
-            let reply = try await client.send(.DELETE, "\(gatewayURL)/api/v1/gateway/instances/\(request.instanceID)", timeout: .seconds(2))
+            let path = "/api/v1/gateway/instances/\(request.instanceID)"
+            let reply = try await client.send(.DELETE, gatewayURL + path, headers: signed("DELETE", path), timeout: .seconds(2))
             logger.info("deregistered from gateway", metadata: ["status": .stringConvertible(reply.status)])
         } catch {
             logger.warning("deregistration failed", metadata: ["error": .string("\(error)")])
@@ -64,7 +73,8 @@ public struct RegistrationService: Service {
     }
 
     func register(_ request: RegistrationRequest) async throws {
-        let reply = try await client.send(.POST, "\(gatewayURL)/api/v1/gateway/register", json: request, timeout: .seconds(2))
+        let path = "/api/v1/gateway/register"
+        let reply = try await client.send(.POST, gatewayURL + path, json: request, headers: signed("POST", path), timeout: .seconds(2))
         guard (200..<300).contains(reply.status) else {
             throw RegistrationError(status: reply.status, body: String(buffer: reply.body))
         }
@@ -72,7 +82,8 @@ public struct RegistrationService: Service {
 
     /// `false` when the gateway answered 404: it does not know the instance any more.
     func heartbeat(_ instanceID: String) async throws -> Bool {
-        let reply = try await client.send(.PUT, "\(gatewayURL)/api/v1/gateway/instances/\(instanceID)/heartbeat", timeout: .seconds(2))
+        let path = "/api/v1/gateway/instances/\(instanceID)/heartbeat"
+        let reply = try await client.send(.PUT, gatewayURL + path, headers: signed("PUT", path), timeout: .seconds(2))
         if reply.status == 404 { return false }
         guard (200..<300).contains(reply.status) else {
             throw RegistrationError(status: reply.status, body: String(buffer: reply.body))
