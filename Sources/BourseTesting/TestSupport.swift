@@ -99,3 +99,15 @@ public enum TestSupport {
         }
     }
 }
+
+extension TestSupport {
+    /// Polls `condition` every 100 ms until it holds or `timeout` passes; returns its last value.
+    public static func eventually(_ timeout: Duration, _ condition: () async -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return await condition()
+    }
+}

@@ -37,16 +37,6 @@ import Glibc
         return out
     }
 
-    /// Polls `condition` every 100 ms until it holds or `timeout` passes.
-    func eventually(_ timeout: Duration, _ condition: () async -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return await condition()
-    }
-
     /// PIDs from the table `bourse up` prints: instance id → pid.
     func pids(in log: String) -> [String: Int32] {
         var out: [String: Int32] = [:]
@@ -66,7 +56,7 @@ import Glibc
         defer { if !stopped { up.signal(SIGKILL) } }
 
         // 1. Healthy within 60 s, with the table printed.
-        let healthy = await eventually(.seconds(60)) { up.log.contains("services healthy") }
+        let healthy = await TestSupport.eventually(.seconds(60)) { up.log.contains("services healthy") }
         try #require(healthy, "bourse up did not report healthy:\n\(up.log)")
         let table = pids(in: up.log)
         let gatewayPID = try #require(table["gateway-1"])
@@ -98,7 +88,7 @@ import Glibc
         // 3. A SIGKILLed child is restarted and registers again (a new process on a new port).
         let before = try #require(registered["data-\(dataPID)"])
         kill(dataPID, SIGKILL)
-        let reRegistered = await eventually(.seconds(30)) {
+        let reRegistered = await TestSupport.eventually(.seconds(30)) {
             await instances(gateway).values.contains { $0.instance_id.hasPrefix("data-") && $0.url != before.url && $0.health == "up" }
         }
         #expect(reRegistered, "data-1 did not come back:\n\(up.log)")
@@ -124,13 +114,13 @@ import Glibc
     @Test func childrenExitWhenTheSupervisorIsKilled() async throws {
         let port = BourseProcess.freePort()
         let up = try BourseProcess.start(["up", "--data-dir", TestSupport.temporaryDirectory(), "--port", String(port)])
-        let healthy = await eventually(.seconds(60)) { up.log.contains("services healthy") }
+        let healthy = await TestSupport.eventually(.seconds(60)) { up.log.contains("services healthy") }
         try #require(healthy, "bourse up did not report healthy:\n\(up.log)")
         let children = try childrenOf(up.process.processIdentifier)
         #expect(children.count == 2)
         up.signal(SIGKILL)
         _ = await up.waitForExit(timeout: .seconds(5))
-        let gone = await eventually(.seconds(15)) { children.allSatisfy { !BourseProcess.isAlive($0) } }
+        let gone = await TestSupport.eventually(.seconds(15)) { children.allSatisfy { !BourseProcess.isAlive($0) } }
         #expect(gone, "children outlived a SIGKILLed supervisor")
     }
 

@@ -37,21 +37,12 @@ import Glibc
         return decoded.services.first { $0.name == "data" }?.instances ?? []
     }
 
-    func eventually(_ timeout: Duration, _ condition: () async -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return await condition()
-    }
-
     @Test func killingOneOfTwoInstancesUnderLoadLosesUnderOnePercent() async throws {
         let port = BourseProcess.freePort()
         let gateway = "http://127.0.0.1:\(port)"
         let up = try BourseProcess.start(["up", "--data-dir", TestSupport.temporaryDirectory(), "--port", String(port), "--scale", "data=2"])
         defer { up.signal(SIGTERM) }
-        let healthy = await eventually(.seconds(60)) { up.log.contains("services healthy") }
+        let healthy = await TestSupport.eventually(.seconds(60)) { up.log.contains("services healthy") }
         try #require(healthy, "bourse up did not become healthy:\n\(up.log)")
         let before = await listing(gateway)
         try #require(before.count == 2 && before.allSatisfy { $0.health == "up" }, "\(before)")
@@ -85,11 +76,11 @@ import Glibc
         let after = await listing(gateway)
         let dead = after.first { $0.instance_id == victim.instance_id }
         #expect(dead == nil || dead?.health != "up", "the killed instance still looks healthy: \(after)")
-        let removed = await eventually(.seconds(25)) { await listing(gateway).allSatisfy { $0.instance_id != victim.instance_id } }
+        let removed = await TestSupport.eventually(.seconds(25)) { await listing(gateway).allSatisfy { $0.instance_id != victim.instance_id } }
         #expect(removed, "the killed instance was not removed after its TTL")
 
         // The supervisor's replacement registers and gets traffic.
-        let replaced = await eventually(.seconds(30)) {
+        let replaced = await TestSupport.eventually(.seconds(30)) {
             let now = await listing(gateway)
             return now.count == 2 && now.allSatisfy { $0.health == "up" }
         }
