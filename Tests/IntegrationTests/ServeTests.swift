@@ -32,10 +32,10 @@ import Glibc
         #expect(output.contains("pending"))
         (status, output) = try BourseProcess.run(bourse, ["migrate", "up", "--service", "data", "--data-dir", dataDir], input: "")
         #expect(status == 0)
-        #expect(output.contains("applied 1"))
+        #expect(output.contains("applied 1, 2"))
         (status, output) = try BourseProcess.run(bourse, ["migrate", "down", "--service", "data", "--data-dir", dataDir], input: "")
         #expect(status == 0)
-        #expect(output.contains("reverted 1"))
+        #expect(output.contains("reverted 2"))  // down reverts only the newest by default
         (status, output) = try BourseProcess.run(bourse, ["migrate", "up", "--service", "nope", "--data-dir", dataDir], input: "")
         #expect(status != 0)
         #expect(output.contains("unknown service"))
