@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// `/health`, `/health/detailed`, `/metrics`, `/api/status/config` and `/openapi.yaml`, the same on every service.
+/// `/health`, `/health/detailed`, `/metrics`, `/api/status/config` and `/openapi.yaml`, the same on every service
+/// (and `/api/status/bus` on services that use the event bus).
 enum CommonRoutes {
     static let started = Date()
 
@@ -28,6 +29,9 @@ enum CommonRoutes {
             try JSONResponse(encoding: ConfigStatus(service: name, instance: instance,
                                                     database: environment.database.map { "\($0.engine.rawValue): \($0.location)" },
                                                     keys: environment.configuration.redacted()))
+        }
+        if environment.descriptor.usesBus, let database = environment.database {
+            router.get("/api/status/bus") { _, _ in try JSONResponse(encoding: try await BusStatus.build(database)) }
         }
         let document = OpenAPIDocument.render(environment.descriptor)
         router.get("/openapi.yaml") { _, _ in
