@@ -26,18 +26,24 @@ import ServiceKit
         #expect(registry.renew("data-1", lease: ttl))
     }
 
-    @Test func instanceWithoutHeartbeatsExpiresAfterItsLease() async throws {
+    @Test func instanceWithoutHeartbeatsExpiresAfterItsLease() {
         let registry = UpstreamPool()
         let ttl: Duration = .milliseconds(300)
-        registry.upsert(request("data-1"), lease: ttl)
-        registry.upsert(request("data-2", port: 9002), lease: ttl)
-        try await Task.sleep(for: .milliseconds(150))
-        #expect(registry.renew("data-2", lease: ttl))
-        try await Task.sleep(for: .milliseconds(250))
-        if case .instance(let live) = registry.pick("data") { #expect(live.id == "data-2") } else { Issue.record("no live instance") }
-        let removed = registry.expire()
+        let t0 = ContinuousClock.now
+        registry.upsert(request("data-1"), lease: ttl, now: t0)
+        registry.upsert(request("data-2", port: 9002), lease: ttl, now: t0)
+        #expect(registry.renew("data-2", lease: ttl, now: t0 + .milliseconds(150)))
+        let t1 = t0 + .milliseconds(400)
+        if case .instance(let live) = registry.pick("data", now: t1) {
+            #expect(live.id == "data-2")
+            registry.finish(live, outcome: .success)
+        } else {
+            Issue.record("no live instance")
+        }
+        let removed = registry.expire(now: t1)
         #expect(removed.map(\.id) == ["data-1"])
         #expect(registry.snapshot().first?.instances.map(\.instance.id) == ["data-2"])
+        #expect(registry.expire(now: t0 + .milliseconds(451)).map(\.id) == ["data-2"])
     }
 
     @Test func expiredButNotYetSweptInstanceGetsNoTraffic() async throws {

@@ -92,8 +92,8 @@ public final class UpstreamPool: Sendable {
     /// Adds or renews an instance; `true` when it is new. A known id at a new URL is a new incarnation
     /// (a restarted process): its failure history is forgotten.
     @discardableResult
-    public func upsert(_ instance: Instance, lease: Duration?) -> Bool {
-        let expiry = lease.map { ContinuousClock.now + $0 }
+    public func upsert(_ instance: Instance, lease: Duration?, now: ContinuousClock.Instant = .now) -> Bool {
+        let expiry = lease.map { now + $0 }
         return state.withLock { services in
             for (name, s) in services where name != instance.service && s.entries.contains(where: { $0.instance.id == instance.id }) {
                 services[name]?.entries.removeAll { $0.instance.id == instance.id }
@@ -119,8 +119,8 @@ public final class UpstreamPool: Sendable {
     }
 
     /// Renews the lease of `id`; `false` when it is unknown.
-    public func renew(_ id: String, lease: Duration) -> Bool {
-        let expiry = ContinuousClock.now + lease
+    public func renew(_ id: String, lease: Duration, now: ContinuousClock.Instant = .now) -> Bool {
+        let expiry = now + lease
         let now = Date()
         return state.withLock { services in
             for (name, s) in services {
@@ -150,8 +150,7 @@ public final class UpstreamPool: Sendable {
 
     /// Removes every instance whose lease has run out; returns them.
     @discardableResult
-    public func expire() -> [Instance] {
-        let now = ContinuousClock.now
+    public func expire(now: ContinuousClock.Instant = .now) -> [Instance] {
         return state.withLock { services in
             var removed: [Instance] = []
             for (name, s) in services {
@@ -194,8 +193,7 @@ public final class UpstreamPool: Sendable {
     /// Chooses an instance of `service` by its policy among those that are live (valid lease, passing active
     /// checks, not ejected, circuit admitting), skipping `excluding`, and counts the request as in flight.
     /// Every `.instance` must be followed by exactly one ``finish(_:outcome:)``.
-    public func pick(_ service: String, excluding: Set<String> = []) -> Pick {
-        let now = ContinuousClock.now
+    public func pick(_ service: String, excluding: Set<String> = [], now: ContinuousClock.Instant = .now) -> Pick {
         var event: Event?
         let result: Pick = state.withLock { services in
             guard var s = services[service] else { return .unknownService }
