@@ -85,7 +85,8 @@ public struct BusConsumer: Service {
                     try await queue.acknowledge(delivery)
                     metrics.delivered.increment()
                 } catch {
-                    log("bus acknowledgement failed; the event will be redelivered", delivery, error)
+                    // Cancelled consumers are expected to lose their acknowledgements; anything else is worth a warning.
+                    if !Task.isCancelled { log("bus acknowledgement failed; the event will be redelivered", delivery, error) }
                 }
                 return
             } catch {
