@@ -13,6 +13,20 @@ import SQLKit
 /// sequence number, so within a topic sequence order is commit order: a consumer that sees event n has
 /// already seen every earlier one and can move its offset without skipping a late commit. SQLite writers
 /// are serialised by the database itself.
+///
+/// Consumers find other processes' events by polling. `LISTEN/NOTIFY` is not used: `Database` hands out
+/// postgres-kit sessions that expose neither their `PostgresConnection` (which `listen(_:)` needs) nor the
+/// pool, and a `LISTEN` statement alone registers a channel whose notifications SQLKit has no way to receive.
+/// Publishes from this process wake its consumers at once.
+///
+/// ```swift
+/// let bus = EventBus(database: database, registry: environment.metrics.registry)
+/// try await database.transaction { sql in
+///     try await sql.raw("INSERT INTO bars …").run()
+///     try await bus.publish(topic: "data.bars.stored", key: symbol, json: stored, in: sql)
+/// }
+/// let consumer = bus.subscribe(topic: "data.bars.stored", group: "strategy") { delivery in … }  // a background service
+/// ```
 public struct EventBus: Sendable {
     public let database: Database
     let metrics: BusMetrics
