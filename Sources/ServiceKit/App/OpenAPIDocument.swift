@@ -11,7 +11,7 @@ public enum OpenAPIDocument {
           - url: /
         paths:
         \(descriptor.openAPIPaths.trimmingTrailingNewlines)
-        \(commonPaths)
+        \(commonPaths)\(descriptor.usesBus ? "\n" + busPaths : "")
         components:
           schemas:
             Problem:
@@ -40,6 +40,14 @@ public enum OpenAPIDocument {
                   schema: {$ref: '#/components/schemas/Problem'}
         """
     }
+
+    static let busPaths = """
+          /api/status/bus:
+            get:
+              summary: The service's event bus - topics, consumer groups, offsets, lag, dead-letter counts.
+              responses:
+                '200': {description: Bus status.}
+        """
 
     static let commonPaths = """
           /health:
