@@ -36,7 +36,10 @@ public enum ServiceHost {
     }
 
     /// The router with every shared middleware and endpoint plus the service's own routes.
-    public static func buildRouter<S: BourseService>(_ service: S, environment: ServiceEnvironment) -> Router<ServiceRequestContext> {
+    /// - Parameter registration: when the service registers with a gateway, `/health/detailed` also reports whether
+    ///   its lease was renewed recently (three heartbeat intervals).
+    public static func buildRouter<S: BourseService>(_ service: S, environment: ServiceEnvironment,
+                                                     registration: RegistrationStatus? = nil) -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: RequestIdentityMiddleware())
         router.add(middleware: ObservabilityMiddleware(metrics: environment.metrics))
@@ -49,6 +52,10 @@ public enum ServiceHost {
         var checks = service.healthChecks
         if let database = environment.database {
             checks.insert(HealthCheck("database") { try await database.ping() }, at: 0)
+        }
+        if let registration {
+            let window = environment.configuration.seconds(.heartbeatInterval) * 3
+            checks.append(HealthCheck("gateway") { try registration.check(window: window) })
         }
         CommonRoutes.add(to: router, environment: environment, checks: checks)
         service.addRoutes(to: router)
@@ -91,7 +98,8 @@ public enum ServiceHost {
         }
         logger[metadataKey: "instance_id"] = .string(environment.instanceID)
         let service = try await S(environment: environment)
-        let router = buildRouter(service, environment: environment)
+        let registrationStatus = configuration.string(.gatewayURL) == nil ? nil : RegistrationStatus()
+        let router = buildRouter(service, environment: environment, registration: registrationStatus)
         let address = BoundAddress()
         let host = configuration.string(.httpHost) ?? "127.0.0.1"
         let serverLogger = logger
@@ -114,6 +122,7 @@ public enum ServiceHost {
             let advertise = configuration.string(.advertiseURL)
             let registration = RegistrationService(
                 client: client, gatewayURL: gateway, address: address, credential: environment.internalCredential,
+                status: registrationStatus ?? RegistrationStatus(),
                 interval: configuration.seconds(.heartbeatInterval), logger: logger
             ) { port in
                 RegistrationRequest(service: descriptor.name, instanceID: environment.instanceID,

@@ -30,3 +30,29 @@ public final class BoundAddress: Sendable {
 
     public var current: Int? { state.withLock { $0.port } }
 }
+
+/// When this instance last renewed its registration with the gateway, for `/health/detailed`.
+public final class RegistrationStatus: Sendable {
+    private let lastRenewal = Mutex<ContinuousClock.Instant?>(nil)
+
+    public init() {}
+
+    func renewed(at instant: ContinuousClock.Instant = .now) {
+        lastRenewal.withLock { $0 = instant }
+    }
+
+    /// Passes when the registration was renewed within `window`; the error says since when it was not.
+    public func check(window: Duration) throws {
+        let last = lastRenewal.withLock { $0 }
+        guard let last else { throw RegistrationCheckError(detail: "not registered with the gateway yet") }
+        let age = ContinuousClock.now - last
+        guard age <= window else {
+            throw RegistrationCheckError(detail: "last renewed with the gateway \(Int(age.inSeconds)) s ago")
+        }
+    }
+}
+
+struct RegistrationCheckError: Error, CustomStringConvertible {
+    let detail: String
+    var description: String { detail }
+}

@@ -14,9 +14,10 @@ public struct RegistrationService: Service {
     let interval: Duration
     let logger: Logger
     let credential: InternalCredential?
+    let status: RegistrationStatus
 
     public init(client: ServiceClient, gatewayURL: String, address: BoundAddress, credential: InternalCredential? = nil,
-                interval: Duration, logger: Logger,
+                status: RegistrationStatus = RegistrationStatus(), interval: Duration, logger: Logger,
                 registration: @escaping @Sendable (Int) -> RegistrationRequest) {
         self.client = client
         self.gatewayURL = gatewayURL.hasSuffix("/") ? String(gatewayURL.dropLast()) : gatewayURL
@@ -25,6 +26,7 @@ public struct RegistrationService: Service {
         self.interval = interval
         self.logger = logger
         self.credential = credential
+        self.status = status
     }
 
     /// The internal credential header for a call to the gateway's registry, when a secret is configured.
@@ -48,10 +50,12 @@ public struct RegistrationService: Service {
                     if !registered {
                         try await self.register(request)
                         registered = true
+                        self.status.renewed()
                         backoff = .milliseconds(100)
                         logger.info("registered with gateway", metadata: ["url": .string(request.url), "gateway": .string(self.gatewayURL)])
                     } else {
                         registered = try await self.heartbeat(request.instanceID)
+                        if registered { self.status.renewed() }
                         if !registered { logger.notice("gateway no longer knows this instance; registering again") }
                     }
                 } catch {
