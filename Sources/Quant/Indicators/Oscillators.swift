@@ -18,10 +18,10 @@ extension Indicators {
         let count = close.count
         let fastK = rawStochastic(high: high, low: low, close: close, period: period)
         var slowK = nans(count), slowD = nans(count)
-        fastK.withUnsafeBufferPointer { f in
+        _ = fastK.withUnsafeBufferPointer { f in
             slowK.withUnsafeMutableBufferPointer { o in Kernels.sma(f, kSmoothing, from: period - 1, into: o) }
         }
-        slowK.withUnsafeBufferPointer { k in
+        _ = slowK.withUnsafeBufferPointer { k in
             slowD.withUnsafeMutableBufferPointer { o in Kernels.sma(k, dPeriod, from: period + kSmoothing - 2, into: o) }
         }
         let start = min(period + kSmoothing + dPeriod - 3, count)
@@ -43,7 +43,7 @@ extension Indicators {
     private static func fastStochastic(high: [Double], low: [Double], close: [Double], period: Int, dPeriod: Int) -> Stochastic {
         var fastK = rawStochastic(high: high, low: low, close: close, period: period)
         var fastD = nans(close.count)
-        fastK.withUnsafeBufferPointer { f in
+        _ = fastK.withUnsafeBufferPointer { f in
             fastD.withUnsafeMutableBufferPointer { o in Kernels.sma(f, dPeriod, from: period - 1, into: o) }
         }
         for i in 0..<min(period + dPeriod - 2, close.count) { fastK[i] = .nan }

@@ -110,7 +110,7 @@ struct FundamentalRatiosTests {
         #expect(ratios.grossMargin == .notAvailable(reason: "revenue is not a finite number"))
         #expect(ratios.priceToBook == .notAvailable(reason: "price is not a finite number"))
         let tiny = FundamentalRatios(FinancialStatements(
-            income: IncomeStatement(revenue: 1e-320, netIncome: 1e300)))
+            income: IncomeStatement(revenue: Double.leastNormalMagnitude / 1e12, netIncome: 1e300)))
         #expect(tiny.netMargin.value == nil)
         #expect(tiny.netMargin.reason?.contains("overflows") == true)
     }
