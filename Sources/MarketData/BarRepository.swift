@@ -12,7 +12,7 @@ public struct BarRepository: Sendable {
     }
 
     /// Rows per multi-row INSERT: 8 bound values each, well under both engines' parameter limits.
-    static let batchRows = 500
+    public static let batchRows = 500
 
     struct Row: Decodable {
         let date: String

@@ -103,6 +103,16 @@ public enum Resampler {
         return era * 146_097 + doe - 719_468
     }
 
+    /// `YYYY-MM-DD` of a day count since 1970-01-01.
+    public static func isoDate(daysSinceEpoch days: Int) -> String {
+        let (y, m, d) = civil(fromDays: days)
+        func pad(_ v: Int, _ width: Int) -> String {
+            let text = String(v)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+    }
+
     /// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
     static func civil(fromDays days: Int) -> (Int, Int, Int) {
         let z = days + 719_468

@@ -77,5 +77,8 @@ import Testing
         #expect(Resampler.daysSinceEpoch("2000-03-01") == 11017)
         #expect(Resampler.daysSinceEpoch("1969-12-31") == -1)
         #expect(Resampler.daysSinceEpoch("20x0-01-01") == nil)
+        for day in stride(from: -719_162, through: 2_932_896, by: 997) {  // 0001-01-01 … 9999-12-31
+            #expect(Resampler.daysSinceEpoch(Resampler.isoDate(daysSinceEpoch: day)) == day)
+        }
     }
 }
