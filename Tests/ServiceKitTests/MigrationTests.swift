@@ -159,3 +159,25 @@ import Testing
         }
     }
 }
+
+@Suite struct PostgresSchemaTests {
+    @Test(.enabled(if: TestSupport.runPostgresTests))
+    func manyProcessesOpeningTheSameServiceAtOnceAllSucceed() async throws {
+        let url = try await TestSupport.databaseURL(.postgres)
+        let service = TestSupport.uniqueServiceName("race")
+        try await withThrowingTaskGroup(of: Database.self) { group in
+            for _ in 0..<8 {
+                group.addTask { try await Database.open(url: url, dataDir: TestSupport.temporaryDirectory(), service: service, logger: TestSupport.logger) }
+            }
+            var opened: [Database] = []
+            do {
+                for try await db in group { opened.append(db) }
+            } catch {
+                for db in opened { await db.close() }
+                throw error
+            }
+            #expect(opened.count == 8)
+            for db in opened { await db.close() }
+        }
+    }
+}

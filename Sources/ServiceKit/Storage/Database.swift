@@ -95,7 +95,14 @@ public final class Database: Sendable {
                           backend: .postgres(pool), logger: logger)
         do {
             try await db.withSQL { sql in
-                try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(unsafeRaw: schema)").run()
+                do {
+                    try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(unsafeRaw: schema)").run()
+                } catch {
+                    // Two processes creating the same schema at once: PostgreSQL's IF NOT EXISTS is not atomic and
+                    // the loser gets a unique violation. The schema exists either way; anything else is an error.
+                    let exists = try await sql.raw("SELECT 1 AS one FROM pg_namespace WHERE nspname = \(bind: schema)").first() != nil
+                    if !exists { throw error }
+                }
             }
         } catch {
             try? await pool.shutdownAsync()
