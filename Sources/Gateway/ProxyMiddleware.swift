@@ -45,9 +45,9 @@ struct ProxyMiddleware: RouterMiddleware {
         var rateHeaders = HTTPFields()
         if let quota = rateLimits.quota(role: "anonymous", routeClass: routeClass) {
             let decision = limiter.check("ip:\(context.remoteAddress ?? "unknown"):\(routeClass)", quota: quota)
-            rateHeaders[HTTPField.Name("RateLimit-Limit")!] = String(decision.limit)
-            rateHeaders[HTTPField.Name("RateLimit-Remaining")!] = String(decision.remaining)
-            rateHeaders[HTTPField.Name("RateLimit-Reset")!] = String(decision.resetSeconds)
+            rateHeaders[.rateLimitLimit] = String(decision.limit)
+            rateHeaders[.rateLimitRemaining] = String(decision.remaining)
+            rateHeaders[.rateLimitReset] = String(decision.resetSeconds)
             guard decision.allowed else {
                 var headers = rateHeaders
                 headers[.retryAfter] = String(decision.retryAfterSeconds)
@@ -68,7 +68,7 @@ struct ProxyMiddleware: RouterMiddleware {
             body = .none
         }
         let idempotent = UpstreamCaller.isIdempotent(method: request.method.rawValue,
-                                                     hasIdempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!] != nil)
+                                                     hasIdempotencyKey: request.headers[.idempotencyKey] != nil)
         let retryable: Bool
         if case .stream = body { retryable = false } else { retryable = idempotent }
 
@@ -94,7 +94,7 @@ struct ProxyMiddleware: RouterMiddleware {
     /// The deadline of the whole attempt chain: `X-Bourse-Timeout-Ms` when the client sent one (capped),
     /// otherwise the configured default.
     func timeout(for request: Request) -> Duration {
-        if let header = request.headers[HTTPField.Name(UpstreamCaller.timeoutHeader)!], let ms = Int(header), ms > 0 {
+        if let header = request.headers[.bourseTimeout], let ms = Int(header), ms > 0 {
             return min(.milliseconds(ms), maxTimeout)
         }
         return defaultTimeout
@@ -125,10 +125,10 @@ struct ProxyMiddleware: RouterMiddleware {
         } else if let forwardedFor {
             upstream.headers.replaceOrAdd(name: "X-Forwarded-For", value: forwardedFor)
         }
-        if request.headers[HTTPField.Name("X-Forwarded-Proto")!] == nil {
+        if request.headers[.xForwardedProto] == nil {
             upstream.headers.replaceOrAdd(name: "X-Forwarded-Proto", value: request.head.scheme ?? "http")
         }
-        if let host = request.head.authority, request.headers[HTTPField.Name("X-Forwarded-Host")!] == nil {
+        if let host = request.head.authority, request.headers[.xForwardedHost] == nil {
             upstream.headers.replaceOrAdd(name: "X-Forwarded-Host", value: host)
         }
         upstream.headers.replaceOrAdd(name: "X-Request-ID", value: context.requestID)
@@ -213,4 +213,14 @@ struct LimitedBody: AsyncSequence, Sendable {
     func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: base.makeAsyncIterator(), limit: limit, exceeded: exceeded)
     }
+}
+
+extension HTTPField.Name {
+    // Made once, not per request.
+    static let rateLimitLimit = HTTPField.Name("RateLimit-Limit")!
+    static let rateLimitRemaining = HTTPField.Name("RateLimit-Remaining")!
+    static let rateLimitReset = HTTPField.Name("RateLimit-Reset")!
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let xForwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+    static let xForwardedHost = HTTPField.Name("X-Forwarded-Host")!
 }

@@ -188,6 +188,14 @@ import ServiceKit
 
     // MARK: Retries and deadlines
 
+    /// Replaces `echo-1` by instance `first` at `url` followed by the live upstream (`b-live`), so the
+    /// round-robin's first pick for a request is `first`.
+    func lineUp(_ pool: UpstreamPool, first: String, at url: String, then upstream: String) {
+        pool.remove("echo-1")
+        pool.upsert(.init(service: "echo", id: first, url: url, version: "1"), lease: .seconds(600))
+        pool.upsert(.init(service: "echo", id: "b-live", url: upstream, version: "1"), lease: .seconds(600))
+    }
+
     /// Ten requests that succeed: each deposits a fifth of a retry into the gateway's retry budget, which
     /// starts empty so that retries can never exceed 20 % of requests.
     func warmUp(_ port: Int) async throws {
@@ -201,9 +209,7 @@ import ServiceKit
         try await withGateway(settings: ["gateway.balancing": "round-robin"]) { port, pool, upstream in
             // The dead instance is first in round-robin order, so the first request meets it.
             try await warmUp(port)
-            pool.remove("echo-1")
-            pool.upsert(.init(service: "echo", id: "a-dead", url: "http://127.0.0.1:1", version: "1"), lease: .seconds(600))
-            pool.upsert(.init(service: "echo", id: "b-live", url: upstream, version: "1"), lease: .seconds(600))
+            lineUp(pool, first: "a-dead", at: "http://127.0.0.1:1", then: upstream)
             for _ in 0..<10 {
                 let (response, _) = try await send(.get, port, "/api/v1/echo/deadline")
                 #expect(response.status.code == 200)
@@ -216,9 +222,7 @@ import ServiceKit
     @Test func postWithoutIdempotencyKeyIsNotRetried() async throws {
         try await withGateway { port, pool, upstream in
             try await warmUp(port)
-            pool.remove("echo-1")
-            pool.upsert(.init(service: "echo", id: "a-dead", url: "http://127.0.0.1:1", version: "1"), lease: .seconds(600))
-            pool.upsert(.init(service: "echo", id: "b-live", url: upstream, version: "1"), lease: .seconds(600))
+            lineUp(pool, first: "a-dead", at: "http://127.0.0.1:1", then: upstream)
             let (response, _) = try await send(.post, port, "/api/v1/echo/count", body: ByteBuffer(string: "x"))
             #expect(response.status.code == 502)
         }
@@ -227,9 +231,7 @@ import ServiceKit
     @Test func postWithIdempotencyKeyIsRetried() async throws {
         try await withGateway { port, pool, upstream in
             try await warmUp(port)
-            pool.remove("echo-1")
-            pool.upsert(.init(service: "echo", id: "a-dead", url: "http://127.0.0.1:1", version: "1"), lease: .seconds(600))
-            pool.upsert(.init(service: "echo", id: "b-live", url: upstream, version: "1"), lease: .seconds(600))
+            lineUp(pool, first: "a-dead", at: "http://127.0.0.1:1", then: upstream)
             let (response, body) = try await send(.post, port, "/api/v1/echo/count", headers: [("Idempotency-Key", "k-1")],
                                                   body: ByteBuffer(string: "xyz"))
             #expect(response.status.code == 200)
@@ -240,10 +242,8 @@ import ServiceKit
     @Test func a503IsRetriedOnAnotherInstance() async throws {
         try await withGateway { port, pool, upstream in
             try await warmUp(port)
-            pool.remove("echo-1")
             // Same upstream server, but this instance's base path answers 503 to everything.
-            pool.upsert(.init(service: "echo", id: "a-busy", url: upstream + "/unavailable", version: "1"), lease: .seconds(600))
-            pool.upsert(.init(service: "echo", id: "b-live", url: upstream, version: "1"), lease: .seconds(600))
+            lineUp(pool, first: "a-busy", at: upstream + "/unavailable", then: upstream)
             for _ in 0..<2 {
                 let (response, body) = try await send(.get, port, "/api/v1/echo/deadline")
                 #expect(response.status.code == 200)
@@ -254,9 +254,7 @@ import ServiceKit
 
     @Test func a503IsPassedOnWhenTheRetryBudgetIsSpent() async throws {
         try await withGateway(settings: ["gateway.retry_budget_ratio": "0"]) { port, pool, upstream in
-            pool.remove("echo-1")
-            pool.upsert(.init(service: "echo", id: "a-busy", url: upstream + "/unavailable", version: "1"), lease: .seconds(600))
-            pool.upsert(.init(service: "echo", id: "b-live", url: upstream, version: "1"), lease: .seconds(600))
+            lineUp(pool, first: "a-busy", at: upstream + "/unavailable", then: upstream)
             let (response, _) = try await send(.get, port, "/api/v1/echo/deadline")
             #expect(response.status.code == 503)
         }
@@ -265,9 +263,7 @@ import ServiceKit
     @Test func anExhaustedRetryBudgetRefusesTheRetry() async throws {
         try await withGateway(settings: ["gateway.retry_budget_ratio": "0"]) { port, pool, upstream in
             try await warmUp(port)
-            pool.remove("echo-1")
-            pool.upsert(.init(service: "echo", id: "a-dead", url: "http://127.0.0.1:1", version: "1"), lease: .seconds(600))
-            pool.upsert(.init(service: "echo", id: "b-live", url: upstream, version: "1"), lease: .seconds(600))
+            lineUp(pool, first: "a-dead", at: "http://127.0.0.1:1", then: upstream)
             let (response, _) = try await send(.get, port, "/api/v1/echo/deadline")
             #expect(response.status.code == 502)
         }

@@ -34,10 +34,6 @@ public struct ServiceClient: Sendable {
         public let status: Int
         public let headers: HTTPHeaders
         public let body: ByteBuffer
-
-        public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-            try JSONDecoder().decode(T.self, from: Data(buffer: body))
-        }
     }
 
     /// Sends one request and collects the whole response (bounded by `maxResponseBytes`).

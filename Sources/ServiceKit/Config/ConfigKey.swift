@@ -11,7 +11,6 @@ public struct ConfigKey: Sendable, Hashable {
         case seconds(ClosedRange<Double>)
         case url(schemes: Set<String>)
         case choice(Set<String>)
-        case bool
     }
 
     public let name: String

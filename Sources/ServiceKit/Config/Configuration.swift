@@ -69,27 +69,6 @@ public struct Configuration: Sendable {
         return .milliseconds(Int64((value * 1000).rounded()))
     }
 
-    public func bool(_ key: ConfigKey) -> Bool {
-        guard let text = string(key) else { return false }
-        return ["true", "1", "yes", "on"].contains(text.lowercased())
-    }
-
-    /// A copy with one more value set as if from the command line (used by `bourse up` and tests).
-    public func with(_ key: ConfigKey, _ value: String) throws(ConfigurationError) -> Configuration {
-        var commandLine: [String: String] = [:]
-        var environment: [String: String] = [:]
-        for (name, entry) in entries {
-            guard let v = entry.value else { continue }
-            switch entry.source {
-            case .commandLine: commandLine[name] = v
-            case .environment: environment[entry.key.environmentVariable] = v
-            case .default: break
-            }
-        }
-        commandLine[key.name] = value
-        return try Configuration(keys: entries.values.map(\.key), commandLine: commandLine, environment: environment)
-    }
-
     /// The configuration as shown to operators: every key with its value and source, secrets redacted.
     public func redacted() -> [String: RedactedEntry] {
         entries.mapValues { entry in
@@ -132,9 +111,6 @@ public struct Configuration: Sendable {
             return nil
         case .choice(let choices):
             return choices.contains(value) ? nil : "must be one of \(choices.sorted().joined(separator: ", "))"
-        case .bool:
-            return ["true", "false", "1", "0", "yes", "no", "on", "off"].contains(value.lowercased())
-                ? nil : "must be true or false"
         }
     }
 }

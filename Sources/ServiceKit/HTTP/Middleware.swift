@@ -5,6 +5,8 @@ import Logging
 
 extension HTTPField.Name {
     public static let requestID = HTTPField.Name("X-Request-ID")!
+    /// Milliseconds the caller still waits (see ``UpstreamCaller/timeoutHeader``).
+    public static let bourseTimeout = HTTPField.Name(UpstreamCaller.timeoutHeader)!
 }
 
 /// Keeps a sane incoming `X-Request-ID` or makes one, continues or starts the W3C trace, puts both into the
@@ -201,7 +203,7 @@ public struct DeadlineMiddleware: RouterMiddleware {
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[HTTPField.Name(UpstreamCaller.timeoutHeader)!], let ms = Int(header), ms > 0 else {
+        guard let header = request.headers[.bourseTimeout], let ms = Int(header), ms > 0 else {
             return try await next(request, context)
         }
         var context = context

@@ -27,8 +27,6 @@ public final class BoundAddress: Sendable {
             if let ready { continuation.resume(returning: ready) }
         }
     }
-
-    public var current: Int? { state.withLock { $0.port } }
 }
 
 /// When this instance last renewed its registration with the gateway, for `/health/detailed`.

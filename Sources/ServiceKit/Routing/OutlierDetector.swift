@@ -60,9 +60,4 @@ public struct OutlierDetector: Sendable, Equatable {
         consecutiveErrors = 0
         consecutiveConnectFailures = 0
     }
-
-    /// Lets an instance back in early (it passed an active health check after its ejection time).
-    public mutating func clearEjection() {
-        ejectedUntil = nil
-    }
 }

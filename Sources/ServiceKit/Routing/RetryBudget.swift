@@ -27,6 +27,4 @@ public final class RetryBudget: Sendable {
             return true
         }
     }
-
-    public var available: Double { tokens.withLock { $0 } }
 }

@@ -42,17 +42,9 @@ enum MetricsTestData {
 }
 
 /// Seeded generator for property tests, so a failure reproduces.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+typealias SeededRandom = SplitMix64
 
+extension SplitMix64 {
     /// `count` returns uniform in ±`spread`, with some repeated values so ties occur.
     mutating func returns(_ count: Int, spread: Double = 0.03) -> [Double] {
         (0..<count).map { _ in (Double.random(in: -spread...spread, using: &self) * 1e4).rounded() / 1e4 }
