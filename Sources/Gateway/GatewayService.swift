@@ -51,16 +51,30 @@ public struct GatewayService: BourseService {
         help: "Largest share of a service's instances ejected at once (one may always be).")
 
     public static let rateLimits = ConfigKey(
-        "gateway.rate_limits", .string, default: "anonymous:read=6000/min,anonymous:write=1200/min",
-        help: "Quotas by `role:class=N/unit` (class read = GET/HEAD/OPTIONS, write = the rest; unit s, min or h); empty = no limit.")
+        "gateway.rate_limits", .string,
+        default: "anonymous:read=600/min,anonymous:write=120/min,*:auth=30/min,viewer:*=1200/min,trader:*=3000/min,analyst:*=3000/min,admin:*=6000/min",
+        help: "Quotas by `role:class=N/unit`: role admin/analyst/trader/viewer/anonymous or *, class read (GET/HEAD/OPTIONS), write, auth (login, register, refresh) or *; unit s, min or h. Per user, API key or (anonymous) client address, per gateway replica; empty = no limit.")
+    public static let apiKeyCacheSeconds = ConfigKey(
+        "gateway.api_key_cache_seconds", .seconds(0...3600), default: "10",
+        help: "How long an API key's introspection is reused (a revocation reaches the gateway through the feed anyway).")
+    public static let revocationPollSeconds = ConfigKey(
+        "gateway.revocation_poll_seconds", .seconds(0.1...3600), default: "1",
+        help: "How often the gateway reads the auth service's revocation feed.")
+    public static let jwksMinRefreshSeconds = ConfigKey(
+        "gateway.jwks_min_refresh_seconds", .seconds(0...3600), default: "5",
+        help: "Least time between two JWKS fetches triggered by unknown key ids (bounds what forged kids can cost).")
+    public static let publicMetrics = ConfigKey(
+        "gateway.public_metrics", .choice(["true", "false"]), default: "true", help: "Whether the gateway's `/metrics` is open without a token (false: admin only).")
 
     public static let descriptor = ServiceDescriptor(
         name: "gateway", defaultPort: 8080,
         keys: [instanceTTL, proxyTimeout, maxTimeout, knownServices, balancing, retryBudget, healthInterval, breakerWindow,
                breakerMinimumCalls, breakerFailureRate, breakerOpenSeconds, breakerProbes, ejectionErrors, ejectionBase,
-               ejectionMax, ejectionShare, rateLimits],
+               ejectionMax, ejectionShare, rateLimits, apiKeyCacheSeconds, revocationPollSeconds, jwksMinRefreshSeconds, publicMetrics,
+               .authIssuer, .authAudience],
         summary: "Service registry and reverse proxy in front of every Bourse service.",
-        openAPIPaths: GatewayOpenAPI.paths, openAPISchemas: GatewayOpenAPI.schemas, isEdge: true)
+        openAPIPaths: GatewayOpenAPI.paths, openAPISchemas: GatewayOpenAPI.schemas, isEdge: true,
+        access: AccessPolicy(rules: [.init(nil, "/api/v1/gateway/**", .scope(Scope.admin))]))
 
     public let pool: UpstreamPool
     public let ttl: Duration
@@ -68,6 +82,8 @@ public struct GatewayService: BourseService {
     let rateLimitPolicy: RateLimitPolicy
     let caller: UpstreamCaller
     let environment: ServiceEnvironment
+    let access = ServiceAccessTable()
+    let authenticator: GatewayAuthenticator
 
     public init(environment: ServiceEnvironment) async throws {
         let config = environment.configuration
@@ -102,14 +118,19 @@ public struct GatewayService: BourseService {
         self.caller = UpstreamCaller(pool: pool, http: environment.client.http,
                                      budget: RetryBudget(ratio: config.seconds(Self.retryBudget).inSeconds), metrics: metrics)
         self.environment = environment
+        let verifier = AccessTokenVerifier(issuer: config.string(.authIssuer) ?? "bourse", audience: config.string(.authAudience) ?? "bourse-api")
+        self.authenticator = GatewayAuthenticator(
+            verifier: verifier, peers: PeerClient(caller: caller, credential: environment.internalCredential),
+            apiKeyTTL: config.seconds(Self.apiKeyCacheSeconds), jwksMinInterval: config.seconds(Self.jwksMinRefreshSeconds), logger: logger)
     }
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {
         let config = environment.configuration
+        router.add(middleware: EdgeAuthMiddleware(authenticator: authenticator, access: access, credential: environment.internalCredential,
+                                                  limiter: limiter, rateLimits: rateLimitPolicy, publicMetrics: config.string(Self.publicMetrics) != "false"))
         router.add(middleware: ProxyMiddleware(caller: caller, defaultTimeout: config.seconds(Self.proxyTimeout),
-                                               maxTimeout: config.seconds(Self.maxTimeout), limiter: limiter, rateLimits: rateLimitPolicy,
-                                               credential: environment.internalCredential))
-        RegistryRoutes(pool: pool, ttl: ttl, credential: environment.internalCredential).add(to: router)
+                                               maxTimeout: config.seconds(Self.maxTimeout), credential: environment.internalCredential))
+        RegistryRoutes(pool: pool, ttl: ttl, credential: environment.internalCredential, access: access).add(to: router)
         let limiter = self.limiter
         let policy = self.rateLimitPolicy
         router.get("/api/status/rate-limit") { _, _ in
@@ -123,7 +144,11 @@ public struct GatewayService: BourseService {
     }
 
     public var backgroundServices: [any Service] {
-        var services: [any Service] = [RegistrySweeper(pool: pool, logger: environment.logger)]
+        var services: [any Service] = [
+            RegistrySweeper(pool: pool, logger: environment.logger),
+            RevocationFollower(authenticator: authenticator, interval: environment.configuration.seconds(Self.revocationPollSeconds),
+                               maxTokenLifetime: 86_400, logger: environment.logger),
+        ]
         let interval = environment.configuration.seconds(Self.healthInterval)
         if interval > .zero {
             services.append(ActiveHealthChecker(pool: pool, client: environment.client, interval: interval, logger: environment.logger))

@@ -19,8 +19,6 @@ struct ProxyMiddleware: RouterMiddleware {
     let caller: UpstreamCaller
     let defaultTimeout: Duration
     let maxTimeout: Duration
-    let limiter: RateLimiter
-    let rateLimits: RateLimitPolicy
     /// Signs every proxied request so that services can tell it came through the gateway.
     let credential: InternalCredential?
 
@@ -40,22 +38,6 @@ struct ProxyMiddleware: RouterMiddleware {
         let known = caller.pool.isKnown(service)
         context.coreContext.endpointPath.value = known ? "/api/v1/\(service)/**" : "/api/v1/{unknown}/**"
 
-        // Anonymous callers are limited per client address (authentication will add per-principal keys).
-        let routeClass = RateLimitPolicy.routeClass(method: request.method.rawValue)
-        var rateHeaders = HTTPFields()
-        if let quota = rateLimits.quota(role: "anonymous", routeClass: routeClass) {
-            let decision = limiter.check("ip:\(context.remoteAddress ?? "unknown"):\(routeClass)", quota: quota)
-            rateHeaders[.rateLimitLimit] = String(decision.limit)
-            rateHeaders[.rateLimitRemaining] = String(decision.remaining)
-            rateHeaders[.rateLimitReset] = String(decision.resetSeconds)
-            guard decision.allowed else {
-                var headers = rateHeaders
-                headers[.retryAfter] = String(decision.retryAfterSeconds)
-                throw Problem(status: .tooManyRequests, slug: "rate-limited",
-                              detail: "Too many requests: the limit is \(quota.limit) per \(Int(quota.period.inSeconds)) s; retry in \(decision.retryAfterSeconds) s.",
-                              headers: headers)
-            }
-        }
         let deadline = ContinuousClock.now + timeout(for: request)
         let length = request.headers[.contentLength].flatMap(Int.init)
         let chunked = request.headers[values: .transferEncoding].contains { $0.lowercased().contains("chunked") }
@@ -82,7 +64,7 @@ struct ProxyMiddleware: RouterMiddleware {
             throw problem(for: error, service: service, context: context)
         }
         let response = answer.response
-        var headers = rateHeaders
+        var headers = HTTPFields()
         let dropped = Self.hopByHop(connectionHeader: response.headers[canonicalForm: "connection"].joined(separator: ","))
         for (name, value) in response.headers where !dropped.contains(name.lowercased()) {
             if let fieldName = HTTPField.Name(name) { headers.append(HTTPField(name: fieldName, value: value)) }
@@ -116,7 +98,7 @@ struct ProxyMiddleware: RouterMiddleware {
             let name = field.name.canonicalName
             // Headers the gateway sets itself; a client's own values are never passed on.
             if dropped.contains(name) || name == "host" || name == "x-request-id" || name == "traceparent"
-                || name == "x-bourse-timeout-ms" || name == "x-bourse-internal" { continue }
+                || name == "x-bourse-timeout-ms" || name == "x-bourse-internal" || Principal.headerNames.contains(name) { continue }
             if name == "x-forwarded-for" { forwardedFor = field.value; continue }
             upstream.headers.add(name: field.name.rawName, value: field.value)
         }
@@ -133,9 +115,13 @@ struct ProxyMiddleware: RouterMiddleware {
         }
         upstream.headers.replaceOrAdd(name: "X-Request-ID", value: context.requestID)
         upstream.headers.replaceOrAdd(name: "traceparent", value: context.trace.traceparent)
+        // The identity the edge established (never a client's own X-Bourse-* headers, dropped above), signed with
+        // the method and target so a service can trust it.
+        for (name, value) in context.principal?.headerFields ?? [] { upstream.headers.replaceOrAdd(name: name, value: value) }
         if let credential {
             upstream.headers.replaceOrAdd(name: InternalCredential.headerName,
-                                          value: credential.token(method: request.method.rawValue, target: request.uri.description))
+                                          value: credential.token(method: request.method.rawValue, target: request.uri.description,
+                                                                  identity: context.principal?.signedText ?? ""))
         }
         switch body {
         case .none: break

@@ -81,8 +81,8 @@ extension Duration {
 
 import ServiceKit
 
-/// Which quota applies to a request: by role (`anonymous` until authentication lands, then the caller's
-/// role) and route class (`read` for GET/HEAD/OPTIONS, `write` for the rest).
+/// Which quota applies to a request: by role (the caller's most privileged role, `anonymous` without a
+/// credential) and route class (``routeClass(method:path:)``).
 public struct RateLimitPolicy: Sendable, Equatable {
     public var quotas: [String: RateLimiter.Quota]
 
@@ -105,16 +105,19 @@ public struct RateLimitPolicy: Sendable, Equatable {
             default: throw fail("unit \"\(rate[1])\" is not s, min or h")
             }
             let selector = parts[0].split(separator: ":").map(String.init)
-            guard selector.count == 2, ["read", "write", "*"].contains(selector[1]) else {
-                throw fail("\"\(parts[0])\": the class must be read, write or *")
+            guard selector.count == 2, ["read", "write", "auth", "*"].contains(selector[1]) else {
+                throw fail("\"\(parts[0])\": the class must be read, write, auth or *")
             }
             quotas[parts[0]] = .init(limit: n, period: period)
         }
         return RateLimitPolicy(quotas: quotas)
     }
 
-    public static func routeClass(method: String) -> String {
-        ["GET", "HEAD", "OPTIONS"].contains(method) ? "read" : "write"
+    /// `auth` for the password and token endpoints (login, register, refresh: what guessers hammer), `read` for
+    /// GET/HEAD/OPTIONS, `write` for the rest.
+    public static func routeClass(method: String, path: String) -> String {
+        if method == "POST", ["/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh"].contains(path) { return "auth" }
+        return ["GET", "HEAD", "OPTIONS"].contains(method) ? "read" : "write"
     }
 
     /// The most specific quota for `role` and `routeClass`; `nil` means unlimited.

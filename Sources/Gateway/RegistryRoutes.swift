@@ -9,11 +9,13 @@ struct RegistryRoutes {
     /// When set, only holders of the internal credential (services, the supervisor) may change the registry:
     /// otherwise anyone could register an instance and receive other users' traffic.
     let credential: InternalCredential?
+    /// Each service's route rules, from its latest registration; the edge enforces them.
+    let access: ServiceAccessTable
 
     func add(to router: Router<ServiceRequestContext>) {
         let group = router.group("/api/v1/gateway")
         let writes = router.group("/api/v1/gateway")
-        if let credential { writes.add(middleware: InternalAuthMiddleware(credential: credential, open: [])) }
+        if let credential { writes.add(middleware: InternalAuthMiddleware(credential: credential, policy: GatewayService.descriptor.access, open: [])) }
         writes.post("/register", use: register)
         writes.put("/instances/{instance_id}/heartbeat", use: heartbeat)
         writes.delete("/instances/{instance_id}", use: deregister)
@@ -28,6 +30,7 @@ struct RegistryRoutes {
         guard errors.isEmpty else { throw Problem.validation("The registration is invalid.", errors: errors) }
         let created = pool.upsert(UpstreamPool.Instance(service: body.service, id: body.instanceID, url: body.url,
                                                         version: body.version, weight: body.weight ?? 1), lease: ttl)
+        if let policy = body.access { access.update(service: body.service, policy: policy) }
         context.logger.info(created ? "instance registered" : "instance re-registered", metadata: [
             "service": .string(body.service), "registered_instance": .string(body.instanceID), "url": .string(body.url),
         ])

@@ -26,10 +26,13 @@ public struct ServiceDescriptor: Sendable {
     /// The edge service (the gateway) takes requests from outside; every other service only answers requests
     /// carrying the internal credential when `internal.secret` is set.
     public let isEdge: Bool
+    /// Who may call which route (``AccessPolicy``): the declared rules, then the convention
+    /// (`<name>:read` for GET/HEAD, `<name>:write` for the rest).
+    public let access: AccessPolicy
 
     public init(name: String, version: String = BourseVersion.current, defaultPort: Int = 0, keys: [ConfigKey] = [],
                 migrations: [Migration] = [], summary: String, openAPIPaths: String, openAPISchemas: String = "",
-                usesBus: Bool = false, isEdge: Bool = false) {
+                usesBus: Bool = false, isEdge: Bool = false, access: AccessPolicy = AccessPolicy(rules: [])) {
         self.name = name
         self.version = version
         self.defaultPort = defaultPort
@@ -40,6 +43,7 @@ public struct ServiceDescriptor: Sendable {
         self.summary = summary
         self.usesBus = usesBus
         self.isEdge = isEdge
+        self.access = access.withConventions(service: name)
     }
 
     /// Every key this service reads, the common ones first.

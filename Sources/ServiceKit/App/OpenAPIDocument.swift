@@ -10,7 +10,7 @@ public enum OpenAPIDocument {
         servers:
           - url: /
         paths:
-        \(descriptor.openAPIPaths.trimmingTrailingNewlines)
+        \(annotatingSecurity(descriptor.openAPIPaths, policy: descriptor.access).trimmingTrailingNewlines)
         \(commonPaths)\(descriptor.usesBus ? "\n" + busPaths : "")
         components:
           schemas:
@@ -32,6 +32,9 @@ public enum OpenAPIDocument {
                       field: {type: string}
                       reason: {type: string}
         \(descriptor.openAPISchemas.trimmingTrailingNewlines)
+          securitySchemes:
+            bearer: {type: http, scheme: bearer, bearerFormat: JWT, description: "An access token from POST /api/v1/auth/login."}
+            apiKey: {type: apiKey, in: header, name: X-API-Key, description: "An API key (also accepted as `Authorization: ApiKey <key>`)."}
           responses:
             Problem:
               description: An error, as RFC 9457 problem details.
@@ -80,6 +83,38 @@ public enum OpenAPIDocument {
               responses:
                 '200': {description: The OpenAPI 3.1 contract.}
         """
+}
+
+extension OpenAPIDocument {
+    /// Adds to every operation under `/api/v1/` the `security` requirement its ``AccessPolicy`` rule states
+    /// (OpenAPI 3.1 allows role names in non-OAuth requirements: here, the scope), plus `x-bourse-access`.
+    static func annotatingSecurity(_ paths: String, policy: AccessPolicy) -> String {
+        let methods: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch"]
+        var output: [String] = []
+        var currentPath: String?
+        for line in paths.split(separator: "\n", omittingEmptySubsequences: false) {
+            output.append(String(line))
+            if line.hasPrefix("  /"), !line.hasPrefix("   "), line.hasSuffix(":") {
+                currentPath = String(line.dropFirst(2).dropLast())
+                continue
+            }
+            guard let path = currentPath, path.hasPrefix("/api/v1/"), line.hasPrefix("    "), !line.hasPrefix("     "),
+                  line.hasSuffix(":"), methods.contains(String(line.dropFirst(4).dropLast())) else { continue }
+            let method = line.dropFirst(4).dropLast().uppercased()
+            // Route patterns in the contract use {name}; the policy matches any segment there.
+            let requirement = policy.requirement(method: method, path: path)
+            let security: String
+            switch requirement {
+            case .open?: security = "[]"
+            case .authenticated?: security = "[{bearer: []}, {apiKey: []}]"
+            case .scope(let scope)?: security = "[{bearer: ['\(scope)']}, {apiKey: ['\(scope)']}]"
+            case nil: security = "[{bearer: ['admin']}, {apiKey: ['admin']}]"
+            }
+            output.append("      security: \(security)")
+            output.append("      x-bourse-access: '\(requirement?.description ?? Scope.admin)'")
+        }
+        return output.joined(separator: "\n")
+    }
 }
 
 extension String {

@@ -44,8 +44,8 @@ public enum ServiceHost {
         router.add(middleware: RequestIdentityMiddleware())
         router.add(middleware: ObservabilityMiddleware(metrics: environment.metrics))
         router.add(middleware: ProblemMiddleware())
-        if let credential = environment.internalCredential, !environment.descriptor.isEdge {
-            router.add(middleware: InternalAuthMiddleware(credential: credential))
+        if !environment.descriptor.isEdge {
+            router.add(middleware: InternalAuthMiddleware(credential: environment.internalCredential, policy: environment.descriptor.access))
         }
         router.add(middleware: BodyLimitMiddleware(limit: environment.configuration.int(.httpMaxBodyBytes)))
         router.add(middleware: DeadlineMiddleware())
@@ -126,12 +126,13 @@ public enum ServiceHost {
                 interval: configuration.seconds(.heartbeatInterval), logger: logger
             ) { port in
                 RegistrationRequest(service: descriptor.name, instanceID: environment.instanceID,
-                                    url: advertise ?? "http://\(host):\(port)", version: descriptor.version)
+                                    url: advertise ?? "http://\(host):\(port)", version: descriptor.version, access: descriptor.access)
             }
             services.append(.init(service: registration))
             if descriptor.name != "gateway" {
                 services.append(.init(service: ServiceDirectory(pool: environment.peers.caller.pool, client: client, gatewayURL: gateway,
-                                                                interval: configuration.seconds(.heartbeatInterval), logger: logger)))
+                                                                interval: configuration.seconds(.heartbeatInterval), logger: logger,
+                                                                credential: environment.internalCredential)))
             }
         }
         if environment.internalCredential == nil && !descriptor.isEdge {
@@ -149,9 +150,11 @@ public enum ServiceHost {
             try await group.run()
         } catch {
             await environment.database?.close()
+            await BusStores.shared.closeAll()
             throw error
         }
         await environment.database?.close()
+        await BusStores.shared.closeAll()  // the shared bus store, if the service opened one
         logger.info("stopped")
     }
 }

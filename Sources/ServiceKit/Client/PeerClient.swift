@@ -21,7 +21,7 @@ public struct PeerClient: Sendable {
     /// they are: 503 (no live instance), 502 (unreachable), 504 (deadline passed), 404 (unknown service).
     public func send(
         _ service: String, _ method: HTTPMethod, _ path: String, json body: (some Encodable & Sendable)? = Optional<Int>.none,
-        deadline: ContinuousClock.Instant? = nil, trace: TraceContext? = nil, requestID: String? = nil,
+        deadline: ContinuousClock.Instant? = nil, trace: TraceContext? = nil, requestID: String? = nil, acting principal: Principal? = nil,
         logger: Logger = Logger(label: "peer"), maxResponseBytes: Int = 8 << 20
     ) async throws -> ServiceClient.Reply {
         let payload = try body.map { try JSONEncoder().encode($0) }
@@ -34,8 +34,11 @@ public struct PeerClient: Sendable {
                 request.method = method
                 if let trace { request.headers.replaceOrAdd(name: "traceparent", value: trace.traceparent) }
                 if let requestID { request.headers.replaceOrAdd(name: "X-Request-ID", value: requestID) }
+                // The user a call is made for travels with it, signed, so the peer applies that user's rights.
+                for (name, value) in principal?.headerFields ?? [] { request.headers.replaceOrAdd(name: name, value: value) }
                 if let credential {
-                    request.headers.replaceOrAdd(name: InternalCredential.headerName, value: credential.token(method: method.rawValue, target: path))
+                    request.headers.replaceOrAdd(name: InternalCredential.headerName,
+                                                 value: credential.token(method: method.rawValue, target: path, identity: principal?.signedText ?? ""))
                 }
                 if let payload {
                     request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
@@ -64,8 +67,12 @@ public struct ServiceDirectory: Service {
     let gatewayURL: String
     let interval: Duration
     let logger: Logger
+    /// The listing is not public: the gateway answers it to peers holding the internal credential (and admins).
+    let credential: InternalCredential?
 
-    public init(pool: UpstreamPool, client: ServiceClient, gatewayURL: String, interval: Duration, logger: Logger) {
+    public init(pool: UpstreamPool, client: ServiceClient, gatewayURL: String, interval: Duration, logger: Logger,
+                credential: InternalCredential? = nil) {
+        self.credential = credential
         self.pool = pool
         self.client = client
         self.gatewayURL = gatewayURL.hasSuffix("/") ? String(gatewayURL.dropLast()) : gatewayURL
@@ -86,7 +93,9 @@ public struct ServiceDirectory: Service {
 
     /// Reads the gateway's listing once and updates the pool.
     public func refresh() async throws {
-        let reply = try await client.send(.GET, "\(gatewayURL)/api/v1/gateway/services", timeout: .seconds(2))
+        let path = "/api/v1/gateway/services"
+        let headers = credential.map { [(InternalCredential.headerName, $0.token(method: "GET", target: path))] } ?? []
+        let reply = try await client.send(.GET, gatewayURL + path, headers: headers, timeout: .seconds(2))
         let listing = try RegistryListing.decode(Data(buffer: reply.body))
         for service in listing.services {
             pool.replace(service: service.name, with: service.instances.filter { $0.health != "expired" }.map {

@@ -13,6 +13,9 @@ public struct ServiceRequestContext: RequestContext {
     public var maxUploadSize: Int
     /// When the caller stops waiting (from `X-Bourse-Timeout-Ms`); pass it on to calls this request makes.
     public var deadline: ContinuousClock.Instant?
+    /// Who the request acts for, from the identity headers the gateway signed; `nil` for calls from peer
+    /// services and probes. Routes that own per-user resources check it.
+    public var principal: Principal?
     /// The remote peer, as seen by the server socket.
     public let remoteAddress: String?
 
@@ -23,6 +26,7 @@ public struct ServiceRequestContext: RequestContext {
         self.trace = TraceContext(traceID: "", spanID: "", parentSpanID: nil, flags: "00")
         self.maxUploadSize = 10 * 1024 * 1024
         self.deadline = nil
+        self.principal = nil
         self.remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 }

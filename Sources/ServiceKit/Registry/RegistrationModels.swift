@@ -7,17 +7,20 @@ public struct RegistrationRequest: Codable, Sendable, Equatable {
     public var url: String
     public var version: String
     public var weight: Int?
+    /// The service's route rules, which the gateway enforces before proxying.
+    public var access: AccessPolicy?
 
-    public init(service: String, instanceID: String, url: String, version: String, weight: Int? = nil) {
+    public init(service: String, instanceID: String, url: String, version: String, weight: Int? = nil, access: AccessPolicy? = nil) {
         self.service = service
         self.instanceID = instanceID
         self.url = url
         self.version = version
         self.weight = weight
+        self.access = access
     }
 
     enum CodingKeys: String, CodingKey {
-        case service, url, version, weight
+        case service, url, version, weight, access
         case instanceID = "instance_id"
     }
 }

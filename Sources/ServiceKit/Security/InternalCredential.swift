@@ -3,10 +3,11 @@ import Foundation
 import HTTPTypes
 
 /// Proof that a request comes from the gateway or a peer service: an HMAC-SHA256, under the platform's
-/// shared secret (`internal.secret`), of the method, the request target and the time, valid for a minute.
+/// shared secret (`internal.secret`), of the method, the request target, the caller's identity headers
+/// (``Principal/signedText``) and the time, valid for a minute.
 ///
-/// Binding the method and target means a captured credential cannot be replayed against another route, and the
-/// short validity bounds replay of the same one. `bourse up` makes a fresh secret at every start and hands it to
+/// Binding the method, target and identity means a captured credential cannot be replayed against another route
+/// or with another identity, and the short validity bounds replay of the same one. `bourse up` makes a fresh secret at every start and hands it to
 /// its children in the environment; on Kubernetes it is a Secret mounted as `BOURSE_INTERNAL_SECRET`.
 public struct InternalCredential: Sendable {
     public static let header = HTTPField.Name("X-Bourse-Internal")!
@@ -25,25 +26,25 @@ public struct InternalCredential: Sendable {
         return (0..<4).map { _ in String(format: "%016llx", generator.next() as UInt64) }.joined()
     }
 
-    /// The header value for a request with this method and target (`/path?query`).
-    public func token(method: String, target: String, now: Date = Date()) -> String {
+    /// The header value for a request with this method, target (`/path?query`) and identity (`""` for none).
+    public func token(method: String, target: String, identity: String = "", now: Date = Date()) -> String {
         let millis = Int64((now.timeIntervalSince1970 * 1000).rounded())
-        return "v1.\(millis).\(signature(method: method, target: target, millis: millis))"
+        return "v1.\(millis).\(signature(method: method, target: target, identity: identity, millis: millis))"
     }
 
     /// Whether `token` was made with this secret for this method and target within the last minute
     /// (a few seconds of clock skew into the future are tolerated).
-    public func verify(_ token: String, method: String, target: String, now: Date = Date()) -> Bool {
+    public func verify(_ token: String, method: String, target: String, identity: String = "", now: Date = Date()) -> Bool {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "v1", let millis = Int64(parts[1]) else { return false }
         let age = now.timeIntervalSince1970 - Double(millis) / 1000
         guard age <= Self.maxAge, age >= -5 else { return false }
-        let expected = signature(method: method, target: target, millis: millis)
+        let expected = signature(method: method, target: target, identity: identity, millis: millis)
         return constantTimeEqual(Array(expected.utf8), Array(parts[2].utf8))
     }
 
-    private func signature(method: String, target: String, millis: Int64) -> String {
-        let message = "v1\n\(millis)\n\(method)\n\(target)"
+    private func signature(method: String, target: String, identity: String, millis: Int64) -> String {
+        let message = "v1\n\(millis)\n\(method)\n\(target)\n\(identity)"
         let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key)
         return mac.map { String(format: "%02x", $0) }.joined()
     }

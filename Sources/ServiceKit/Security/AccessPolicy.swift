@@ -1,0 +1,90 @@
+/// Which caller may use which route of a service: one declaration, used three times — the gateway enforces it
+/// (services send it with their registration), the service enforces it again on the identity the gateway
+/// signed, and the OpenAPI contract states it on every operation.
+///
+/// Rules are tried in order and the first match decides. A path pattern is literal segments, `{name}` for one
+/// segment, and a final `**` for any rest. Routes outside `/api/v1/` (health, metrics, contract) are not
+/// governed by it.
+public struct AccessPolicy: Sendable, Codable, Equatable {
+    public enum Requirement: Sendable, Equatable, Codable, CustomStringConvertible {
+        /// Anyone, without a token (login, JWKS).
+        case open
+        /// Any valid token or key.
+        case authenticated
+        /// A principal holding this scope (or `admin`).
+        case scope(String)
+
+        public var description: String {
+            switch self {
+            case .open: return "public"
+            case .authenticated: return "authenticated"
+            case .scope(let scope): return scope
+            }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            switch text {
+            case "public": self = .open
+            case "authenticated": self = .authenticated
+            default: self = .scope(text)
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(description)
+        }
+    }
+
+    public struct Rule: Sendable, Codable, Equatable {
+        /// `nil`: any method.
+        public var method: String?
+        public var path: String
+        public var requirement: Requirement
+
+        public init(_ method: String?, _ path: String, _ requirement: Requirement) {
+            self.method = method
+            self.path = path
+            self.requirement = requirement
+        }
+    }
+
+    public var rules: [Rule]
+
+    public init(rules: [Rule]) { self.rules = rules }
+
+    /// The convention for a service that declares nothing more: reads need `<service>:read`, writes `<service>:write`.
+    public static func conventional(service: String) -> AccessPolicy {
+        AccessPolicy(rules: [
+            Rule("GET", "/api/v1/\(service)/**", .scope("\(service):read")),
+            Rule("HEAD", "/api/v1/\(service)/**", .scope("\(service):read")),
+            Rule(nil, "/api/v1/\(service)/**", .scope("\(service):write")),
+        ])
+    }
+
+    /// This policy's rules followed by the conventional ones.
+    public func withConventions(service: String) -> AccessPolicy {
+        AccessPolicy(rules: rules + Self.conventional(service: service).rules)
+    }
+
+    /// What `method path` needs; `nil` when no rule matches (then only an admin may call it).
+    public func requirement(method: String, path: String) -> Requirement? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        return rules.first { rule in
+            (rule.method == nil || rule.method == method || (method == "HEAD" && rule.method == "GET"))
+                && Self.matches(pattern: rule.path, segments: segments)
+        }?.requirement
+    }
+
+    static func matches(pattern: String, segments: [Substring]) -> Bool {
+        let parts = pattern.split(separator: "/", omittingEmptySubsequences: true)
+        for (index, part) in parts.enumerated() {
+            if part == "**" { return segments.count >= index }
+            guard index < segments.count else { return false }
+            if part.hasPrefix("{") && part.hasSuffix("}") { continue }
+            if part != segments[index] { return false }
+        }
+        return parts.count == segments.count
+    }
+}
