@@ -100,7 +100,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AuthTests",
-            dependencies: ["Auth", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "Auth", "Gateway", "MarketData", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

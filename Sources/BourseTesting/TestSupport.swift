@@ -69,9 +69,9 @@ public enum TestSupport {
 
     /// Builds service `S` as `bourse serve` would (configuration from `settings`, database migrated,
     /// every middleware and common endpoint) and hands its application to `body`. The database and the
-    /// HTTP client are closed afterwards.
+    /// HTTP client are closed afterwards. `logger` receives the service's and its requests' log lines.
     public static func withService<S: BourseService, R>(
-        _ type: S.Type, settings: [String: String] = [:],
+        _ type: S.Type, settings: [String: String] = [:], logger: Logger = TestSupport.logger,
         _ body: (S, ServiceEnvironment, Application<RouterResponder<ServiceRequestContext>>) async throws -> R
     ) async throws -> R {
         var settings = settings

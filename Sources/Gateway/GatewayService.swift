@@ -124,10 +124,14 @@ public struct GatewayService: BourseService {
             apiKeyTTL: config.seconds(Self.apiKeyCacheSeconds), jwksMinInterval: config.seconds(Self.jwksMinRefreshSeconds), logger: logger)
     }
 
+    public func addMiddleware(to router: Router<ServiceRequestContext>) {
+        router.add(middleware: EdgeAuthMiddleware(authenticator: authenticator, access: access, credential: environment.internalCredential,
+                                                  limiter: limiter, rateLimits: rateLimitPolicy,
+                                                  publicMetrics: environment.configuration.string(Self.publicMetrics) != "false"))
+    }
+
     public func addRoutes(to router: Router<ServiceRequestContext>) {
         let config = environment.configuration
-        router.add(middleware: EdgeAuthMiddleware(authenticator: authenticator, access: access, credential: environment.internalCredential,
-                                                  limiter: limiter, rateLimits: rateLimitPolicy, publicMetrics: config.string(Self.publicMetrics) != "false"))
         router.add(middleware: ProxyMiddleware(caller: caller, defaultTimeout: config.seconds(Self.proxyTimeout),
                                                maxTimeout: config.seconds(Self.maxTimeout), credential: environment.internalCredential))
         RegistryRoutes(pool: pool, ttl: ttl, credential: environment.internalCredential, access: access).add(to: router)

@@ -75,6 +75,9 @@ public struct ServiceEnvironment: Sendable {
 public protocol BourseService: Sendable {
     static var descriptor: ServiceDescriptor { get }
     init(environment: ServiceEnvironment) async throws
+    /// Adds middleware that must run before every route, the common ones (`/health`, `/metrics`, …) included
+    /// (the gateway's authentication); called before any route is added.
+    func addMiddleware(to router: Router<ServiceRequestContext>)
     /// Adds the service's routes (full paths, under `/api/v1/<name>`) and any middleware of its own.
     func addRoutes(to router: Router<ServiceRequestContext>)
     /// Checks beyond the database, which ServiceKit checks itself.
@@ -84,6 +87,7 @@ public protocol BourseService: Sendable {
 }
 
 extension BourseService {
+    public func addMiddleware(to router: Router<ServiceRequestContext>) {}
     public var healthChecks: [HealthCheck] { [] }
     public var backgroundServices: [any Service] { [] }
 }

@@ -49,6 +49,7 @@ public enum ServiceHost {
         }
         router.add(middleware: BodyLimitMiddleware(limit: environment.configuration.int(.httpMaxBodyBytes)))
         router.add(middleware: DeadlineMiddleware())
+        service.addMiddleware(to: router)
         var checks = service.healthChecks
         if let database = environment.database {
             checks.insert(HealthCheck("database") { try await database.ping() }, at: 0)
