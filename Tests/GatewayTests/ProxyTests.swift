@@ -73,6 +73,8 @@ import ServiceKit
         try await Self.upstream(gate: gate).test(.live) { upstream in
             let upstreamPort = try #require(upstream.port)
             try await TestSupport.withService(GatewayService.self, settings: settings) { service, _, app in
+                // The proxy itself is under test here, without an auth service: every route is open (auth has its own suites).
+                service.access.setFallback(AccessPolicy(rules: [.init(nil, "/**", .open)]))
                 service.pool.upsert(UpstreamPool.Instance(service: "echo", id: "echo-1", url: "http://127.0.0.1:\(upstreamPort)",
                                                           version: "1"), lease: .seconds(600))
                 try await app.test(.live) { gateway in
@@ -322,7 +324,11 @@ import ServiceKit
             let token = InternalCredential(secret: "test-secret").token(method: "POST", target: "/api/v1/gateway/register")
             let (accepted, _) = try await send(.post, port, "/api/v1/gateway/register", headers: [("X-Bourse-Internal", token)], body: registration)
             #expect(accepted.status.code == 201)
-            let (listing, _) = try await send(.get, port, "/api/v1/gateway/services")
+            // The listing names every instance's address: peers (with the credential) and admins only.
+            let (anonymous, _) = try await send(.get, port, "/api/v1/gateway/services")
+            #expect(anonymous.status.code == 401)
+            let read = InternalCredential(secret: "test-secret").token(method: "GET", target: "/api/v1/gateway/services")
+            let (listing, _) = try await send(.get, port, "/api/v1/gateway/services", headers: [("X-Bourse-Internal", read)])
             #expect(listing.status.code == 200)
         }
     }

@@ -56,12 +56,12 @@ struct EdgeAuthMiddleware: RouterMiddleware {
 
     /// What `method path` needs at the edge. `nil` (no rule) means admin only.
     func requirement(method: String, path: String) -> AccessPolicy.Requirement? {
+        // Without an internal secret (a lone development gateway) services cannot prove who they are, so the
+        // gateway's own registry and status endpoints stay open; `bourse up` always sets a secret.
+        if credential == nil, path.hasPrefix("/api/v1/gateway/") || path.hasPrefix("/api/status/") { return .open }
         if path.hasPrefix("/api/v1/") {
             let service = path.dropFirst(8).prefix { $0 != "/" }
-            if service == "gateway" {
-                // Without an internal secret (a lone dev gateway) services register without credentials.
-                return credential == nil ? .open : GatewayService.descriptor.access.requirement(method: method, path: path)
-            }
+            if service == "gateway" { return GatewayService.descriptor.access.requirement(method: method, path: path) }
             return access.policy(for: String(service)).requirement(method: method, path: path)
         }
         switch path {
@@ -73,6 +73,8 @@ struct EdgeAuthMiddleware: RouterMiddleware {
     }
 
     func rateLimit(_ request: Request, context: Context, path: String) throws -> [HTTPField] {
+        // Probes and scrapers (/health, /metrics, the contract) are never limited: a limit there only hides outages.
+        guard path.hasPrefix("/api/") else { return [] }
         let routeClass = RateLimitPolicy.routeClass(method: request.method.rawValue, path: path)
         let role = context.principal?.primaryRole ?? "anonymous"
         guard let quota = rateLimits.quota(role: role, routeClass: routeClass) else { return [] }
