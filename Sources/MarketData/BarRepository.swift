@@ -33,21 +33,43 @@ public struct BarRepository: Sendable {
     public func insert(symbol: String, bars: [DailyBar]) async throws -> Int {
         guard !bars.isEmpty else { return 0 }
         return try await database.transaction { sql in
-            var inserted = 0
-            var start = 0
-            while start < bars.count {
-                let chunk = bars[start..<min(start + Self.batchRows, bars.count)]
-                var query = SQLQueryString("INSERT INTO bars (symbol, date, open, high, low, close, adj_close, volume) VALUES ")
-                for (i, bar) in chunk.enumerated() {
-                    if i > 0 { query = query + ", " }
-                    query = query + "(\(bind: symbol), \(bind: bar.date), \(bind: bar.open), \(bind: bar.high), \(bind: bar.low), \(bind: bar.close), \(bind: bar.adjClose), \(bind: bar.volume))"
-                }
-                query = query + " ON CONFLICT (symbol, date) DO NOTHING RETURNING date"
-                inserted += try await sql.raw(query).all().count
-                start += Self.batchRows
-            }
-            return inserted
+            try await Self.store(symbol: symbol, bars: bars, overwrite: false, in: sql).inserted
         }
+    }
+
+    /// What ``store(symbol:bars:overwrite:in:)`` did.
+    public struct StoreResult: Sendable, Equatable {
+        public var inserted: Int
+        public var updated: Int
+    }
+
+    /// Stores `bars` of `symbol` inside the caller's transaction `sql`: new dates are inserted; stored dates are
+    /// left alone, or, with `overwrite`, replaced by the given values.
+    public static func store(symbol: String, bars: [DailyBar], overwrite: Bool, in sql: any SQLDatabase) async throws -> StoreResult {
+        var inserted = Set<String>()
+        for chunk in bars.chunks(of: batchRows) {
+            let rows = try await sql.raw(insertStatement(symbol: symbol, chunk, onConflict: "DO NOTHING RETURNING date")).all()
+            for row in rows { inserted.insert(try row.decode(column: "date", as: String.self)) }
+        }
+        guard overwrite else { return StoreResult(inserted: inserted.count, updated: 0) }
+        let existing = bars.filter { !inserted.contains($0.date) }
+        for chunk in existing.chunks(of: batchRows) {
+            try await sql.raw(insertStatement(symbol: symbol, chunk, onConflict: """
+                DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+                    adj_close = excluded.adj_close, volume = excluded.volume
+                """)).run()
+        }
+        return StoreResult(inserted: inserted.count, updated: existing.count)
+    }
+
+    /// One multi-row `INSERT … ON CONFLICT (symbol, date) <onConflict>` with every value bound.
+    static func insertStatement(symbol: String, _ chunk: ArraySlice<DailyBar>, onConflict: String) -> SQLQueryString {
+        var query = SQLQueryString("INSERT INTO bars (symbol, date, open, high, low, close, adj_close, volume) VALUES ")
+        for (i, bar) in chunk.enumerated() {
+            if i > 0 { query = query + ", " }
+            query = query + "(\(bind: symbol), \(bind: bar.date), \(bind: bar.open), \(bind: bar.high), \(bind: bar.low), \(bind: bar.close), \(bind: bar.adjClose), \(bind: bar.volume))"
+        }
+        return query + " ON CONFLICT (symbol, date) \(unsafeRaw: onConflict)"
     }
 
     /// Bars of `symbol` with `from ≤ date ≤ to` (ISO dates; either may be nil), oldest first.
@@ -69,5 +91,12 @@ public struct BarRepository: Sendable {
                 ORDER BY date DESC LIMIT 1
                 """).first(decoding: Row.self)?.bar
         }
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -1,7 +1,10 @@
 import Hummingbird
+import Logging
 import ServiceKit
+import ServiceLifecycle
 
-/// The `data` service: owns instruments (and, with the pipeline, bars, fundamentals and corporate actions).
+/// The `data` service: owns instruments, daily bars, fundamentals and corporate actions; stores the bars the
+/// `etl` service publishes on `etl.bars.collected` and announces them on `data.bars.stored`.
 public struct MarketDataService: BourseService {
     public static let descriptor = ServiceDescriptor(
         name: "data", migrations: MarketDataMigrations.all,
@@ -10,16 +13,40 @@ public struct MarketDataService: BourseService {
 
     let instruments: InstrumentRepository
     public let bars: BarRepository
+    let reference: ReferenceRepository
+    /// The platform's shared bus (the store of `bus.url`, publishing through this service's outbox).
+    public let bus: EventBus
+    let logger: Logger
 
     public init(environment: ServiceEnvironment) async throws {
         guard let database = environment.database else { preconditionFailure("the data service declares migrations, so it has a database") }
         self.instruments = InstrumentRepository(database: database)
         self.bars = BarRepository(database: database)
+        self.reference = ReferenceRepository(database: database)
+        self.logger = environment.logger
+        self.bus = try await EventBus.open(configuration: environment.configuration, database: database,
+                                           registry: environment.metrics.registry, logger: environment.logger)
     }
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {
         let group = router.group("/api/v1/data")
         InstrumentRoutes(repository: instruments).add(to: group)
         MarketRoutes(bars: bars, instruments: instruments).add(to: group)
+        ReferenceRoutes(repository: reference).add(to: group)
+        QualityRoutes(bars: bars).add(to: group)
+        bus.addStatusRoute(to: router)
+    }
+
+    /// The bus's relay and listeners first (they outlive the consumer at shutdown), then the consumer.
+    public var backgroundServices: [any Service] {
+        bus.services + [barsConsumer]
+    }
+
+    /// The consumer of `etl.bars.collected` (group `data`).
+    public var barsConsumer: BusConsumer {
+        let consumer = BarsCollectedConsumer(database: bars.database, bus: bus)
+        return bus.subscribe(topic: BarsCollectedEvent.topic, group: BarsCollectedConsumer.group, logger: logger) { delivery in
+            try await consumer.handle(delivery)
+        }
     }
 }

@@ -2,7 +2,10 @@ import ServiceKit
 
 /// The `data` service's schema, oldest first. Never edit one that has shipped: add a new one.
 enum MarketDataMigrations {
-    static let all: [Migration] = [
+    /// The service's own migrations followed by its side of the event bus (outbox, processed marks).
+    static let all: [Migration] = own + BusMigrations.local
+
+    static let own: [Migration] = [
         Migration(1, "create instruments", up: .init([
             """
             CREATE TABLE instruments (
@@ -47,5 +50,29 @@ enum MarketDataMigrations {
             )
             """,
         ]), down: .init(["DROP TABLE bars"])),
+        Migration(3, "create series quality", up: .init([
+            """
+            CREATE TABLE series_quality (
+                symbol TEXT PRIMARY KEY, source TEXT NOT NULL, job_id TEXT NOT NULL, quality_score DOUBLE PRECISION NOT NULL,
+                updated_at TEXT NOT NULL)
+            """,
+        ]), down: .init(["DROP TABLE series_quality"])),
+        // One row per line item of a statement: statements differ by provider and industry, so items are data.
+        Migration(4, "create fundamentals", up: .init([
+            """
+            CREATE TABLE fundamentals (
+                symbol TEXT NOT NULL, statement TEXT NOT NULL, period TEXT NOT NULL, period_end TEXT NOT NULL,
+                currency TEXT NOT NULL, item TEXT NOT NULL, value DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (symbol, statement, period, period_end, item))
+            """,
+        ]), down: .init(["DROP TABLE fundamentals"])),
+        // A split's value is its ratio (new shares per old share, 2 for 2-for-1); a dividend's the cash per share.
+        Migration(5, "create corporate actions", up: .init([
+            """
+            CREATE TABLE corporate_actions (
+                symbol TEXT NOT NULL, date TEXT NOT NULL, kind TEXT NOT NULL, value DOUBLE PRECISION NOT NULL, currency TEXT,
+                PRIMARY KEY (symbol, date, kind))
+            """,
+        ]), down: .init(["DROP TABLE corporate_actions"])),
     ]
 }

@@ -15,8 +15,7 @@ import ServiceKit
     }
 
     func withDataService(_ engine: Database.Engine, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let settings = ["database.url": try await TestSupport.databaseURL(engine)]
-        try await TestSupport.withService(MarketDataService.self, settings: settings) { _, _, app in
+        try await DataServiceHarness.with(engine) { _, _, app in
             try await app.test(.router) { client in try await body(client) }
         }
     }

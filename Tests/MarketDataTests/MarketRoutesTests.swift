@@ -27,8 +27,7 @@ import ServiceKit
     }
 
     func withBars(_ engine: Database.Engine, _ body: @escaping @Sendable (MarketDataService, any TestClientProtocol) async throws -> Void) async throws {
-        let settings = ["database.url": try await TestSupport.databaseURL(engine)]
-        try await TestSupport.withService(MarketDataService.self, settings: settings) { service, _, app in
+        try await DataServiceHarness.with(engine) { service, _, app in
             try await app.test(.router) { client in try await body(service, client) }
         }
     }

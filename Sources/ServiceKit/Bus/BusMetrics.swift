@@ -32,4 +32,24 @@ struct BusMetrics: Sendable {
                                   helpText: "Events moved to the dead-letter topic after their last attempt failed."),
                 labels: labels))
     }
+
+    /// The relay's metrics (one outbox per process, so unlabelled).
+    struct Relay: Sendable {
+        let pending: Gauge
+        let lagSeconds: Gauge
+        let relayed: Counter
+    }
+
+    var relay: Relay {
+        Relay(
+            pending: registry.makeGauge(
+                descriptor: .init(namespace: "bourse", metricName: "bus_outbox_pending", unitName: "",
+                                  helpText: "Committed events in this service's outbox not yet relayed to the bus store.")),
+            lagSeconds: registry.makeGauge(
+                descriptor: .init(namespace: "bourse", metricName: "bus_relay_lag", unitName: "seconds",
+                                  helpText: "Age of the oldest event waiting in the outbox (0 when it is empty).")),
+            relayed: registry.makeCounter(
+                descriptor: .init(namespace: "bourse", metricName: "bus_relayed", unitName: "total",
+                                  helpText: "Outbox events copied to the bus store (a repeat after an interrupted step counts again).")))
+    }
 }

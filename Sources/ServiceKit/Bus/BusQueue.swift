@@ -116,8 +116,10 @@ struct BusQueue: Sendable {
                 "bus-original-event-id": event.id, "bus-group": group, "bus-attempts": String(delivery.attempt), "bus-error": error,
             ]) { _, new in new }
             // The id names the group, so two groups dead-lettering the same event make two dead letters.
-            try await bus.publish(topic: event.topic + ".dlq", key: event.key, payload: event.payload, headers: headers,
-                                  eventID: "\(group):\(event.id)", in: sql)
+            // Straight into the log (this is a store transaction), never through the outbox.
+            let headerText = String(decoding: try BusCoding.encoder.encode(headers), as: UTF8.self)
+            _ = try await bus.append(OutboxRow(topic: event.topic + ".dlq", key: event.key, eventID: "\(group):\(event.id)",
+                                               payload: event.payload, headers: headerText, createdAt: BusCoding.millis()), in: sql)
         }
     }
 }

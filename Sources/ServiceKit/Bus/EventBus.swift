@@ -3,67 +3,114 @@ import Logging
 import Prometheus
 import SQLKit
 
-/// The durable event bus of one service, stored in that service's own database (``BusMigrations/all``).
+/// The durable event bus: topics, consumer groups and a transactional outbox.
 ///
-/// Publishing appends to `bus_events`; ``publish(topic:key:payload:headers:eventID:in:)`` does so inside the
-/// caller's transaction (a transactional outbox: the event exists if and only if the state change commits).
-/// Consumers are services made by ``subscribe(topic:group:options:logger:handler:)``.
+/// **Where events live.** ``database`` is the bus store, the database holding the log (`bus_events`), the
+/// offsets and the attempts of every consumer group. On the platform it is shared by every process (`bus.url`:
+/// a WAL-mode SQLite file `<data.dir>/bus.sqlite`, or schema `bourse_bus` on the PostgreSQL server), opened
+/// with ``open(configuration:database:registry:logger:)``. A publisher's own database cannot take part in a
+/// transaction of the store, so publishing goes through an outbox: ``publish(topic:key:payload:headers:eventID:in:)``
+/// appends the event to `bus_outbox` in the publisher's own database inside the caller's transaction (the event
+/// exists if and only if the state change commits), and the ``relay`` service of the publishing process moves
+/// committed outbox rows to the store, idempotently by event id and in outbox order. A crash between the commit
+/// and the relay only delays delivery. Made with ``init(database:registry:)``, the bus keeps everything in that
+/// one database and publishes straight into the log (no outbox, no relay).
 ///
-/// On PostgreSQL each publish takes a transaction-scoped advisory lock per topic before it draws its
-/// sequence number, so within a topic sequence order is commit order: a consumer that sees event n has
-/// already seen every earlier one and can move its offset without skipping a late commit. SQLite writers
-/// are serialised by the database itself.
+/// **Order.** On PostgreSQL each append to the log (and each outbox insert) takes a transaction-scoped
+/// advisory lock per topic before it draws its sequence number, so within a topic sequence order is commit
+/// order: a consumer that sees event n has already seen every earlier one and can move its offset without
+/// skipping a late commit. SQLite writers are serialised by the database itself.
 ///
-/// Consumers find other processes' events by polling. `LISTEN/NOTIFY` is not used: `Database` hands out
-/// postgres-kit sessions that expose neither their `PostgresConnection` (which `listen(_:)` needs) nor the
-/// pool, and a `LISTEN` statement alone registers a channel whose notifications SQLKit has no way to receive.
-/// Publishes from this process wake its consumers at once.
+/// **Wake-ups.** Consumers of the publishing process wake at once; other processes' consumers are woken by
+/// `LISTEN/NOTIFY` on PostgreSQL (``BusListener``) and find events by polling on SQLite
+/// (``BusSubscription/pollInterval``).
 ///
 /// ```swift
-/// let bus = EventBus(database: database, registry: environment.metrics.registry)
+/// let bus = try await EventBus.open(configuration: environment.configuration, database: database, registry: registry)
 /// try await database.transaction { sql in
 ///     try await sql.raw("INSERT INTO bars …").run()
 ///     try await bus.publish(topic: "data.bars.stored", key: symbol, json: stored, in: sql)
 /// }
-/// let consumer = bus.subscribe(topic: "data.bars.stored", group: "strategy") { delivery in … }  // a background service
+/// // background services: bus.relay, and consumers
+/// let consumer = bus.subscribe(topic: "data.bars.stored", group: "strategy") { delivery in … }
 /// ```
 public struct EventBus: Sendable {
+    /// The bus store: the log, offsets and attempts.
     public let database: Database
+    /// The publisher's own database holding `bus_outbox`; `nil` when publishes go straight into ``database``.
+    public let outbox: Database?
     let metrics: BusMetrics
+    /// Consumers of this process, woken when an event reaches the store.
     let wakeups = BusWakeups()
+    /// The relay of this process, woken when an event enters the outbox.
+    let relayWakeups = BusWakeups()
+    let logger: Logger
+    /// Set by ``open(configuration:database:registry:logger:)`` on PostgreSQL.
+    var listenURLs = ListenURLs()
 
+    /// A bus kept entirely in `database` (migrated with ``BusMigrations/all``): publishes append to the log directly.
     /// - Parameter registry: the service's Prometheus registry (`environment.metrics.registry`).
     public init(database: Database, registry: PrometheusCollectorRegistry) {
         self.database = database
+        self.outbox = nil
         self.metrics = BusMetrics(registry: registry)
+        self.logger = Logger(label: "bus")
     }
 
-    /// Publishes one event in a transaction of its own.
+    /// A bus on a shared `store` (migrated with ``BusMigrations/store``) that publishes through the outbox of
+    /// `outbox`, the service's own database (migrated with ``BusMigrations/local``). Run ``relay`` as a service.
+    public init(store: Database, outbox: Database, registry: PrometheusCollectorRegistry, logger: Logger = Logger(label: "bus")) {
+        self.database = store
+        self.outbox = outbox
+        self.metrics = BusMetrics(registry: registry)
+        self.logger = logger
+    }
+
+    /// Publishes one event in a transaction of its own (through the outbox when the bus has one).
     @discardableResult
     public func publish(topic: String, key: String? = nil, payload: Data, headers: [String: String] = [:],
                         eventID: String = UUID().uuidString) async throws -> BusReceipt {
-        try await database.transaction { sql in
+        try await (outbox ?? database).transaction { sql in
             try await self.publish(topic: topic, key: key, payload: payload, headers: headers, eventID: eventID, in: sql)
         }
     }
 
-    /// Publishes one event inside an open `Database.transaction`: it commits, or vanishes, with the caller's writes.
+    /// Publishes one event inside an open `Database.transaction` of the publisher's own database (or of the bus
+    /// store for a single-database bus): it commits, or vanishes, with the caller's writes. Through an outbox
+    /// the receipt has no sequence yet; the relay gives the event one when it reaches the store.
     @discardableResult
     public func publish(topic: String, key: String? = nil, payload: Data, headers: [String: String] = [:],
                         eventID: String = UUID().uuidString, in sql: any SQLDatabase) async throws -> BusReceipt {
         precondition(!topic.isEmpty, "a bus topic needs a name")
-        if database.engine == .postgres {
-            try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.lockSpace), \(bind: Self.lockKey(topic)))").run()
-        }
         let headerText = String(decoding: try BusCoding.encoder.encode(headers), as: UTF8.self)
-        let row = try await sql.raw("""
+        guard let outbox else {
+            return try await append(OutboxRow(topic: topic, key: key, eventID: eventID, payload: payload, headers: headerText,
+                                              createdAt: BusCoding.millis()), in: sql)
+        }
+        try await BusOutbox.enqueue(topic: topic, key: key, eventID: eventID, payload: payload, headers: headerText,
+                                    engine: outbox.engine, in: sql)
+        // The relay may look before the caller commits; then it finds the row at its next poll (or NOTIFY).
+        relayWakeups.signal()
+        return BusReceipt(eventID: eventID, sequence: nil)
+    }
+
+    /// Appends an event to the log of the bus store inside the store transaction `sql`.
+    func append(_ row: OutboxRow, in sql: any SQLDatabase) async throws -> BusReceipt {
+        if database.engine == .postgres {
+            try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.lockSpace), \(bind: Self.lockKey(row.topic)))").run()
+        }
+        let inserted = try await sql.raw("""
             INSERT INTO bus_events (topic, event_key, event_id, payload, headers, created_at)
-            VALUES (\(bind: topic), \(bind: key), \(bind: eventID), \(bind: payload), \(bind: headerText), \(bind: BusCoding.millis()))
+            VALUES (\(bind: row.topic), \(bind: row.key), \(bind: row.eventID), \(bind: row.payload), \(bind: row.headers), \(bind: row.createdAt))
             ON CONFLICT (topic, event_id) DO NOTHING RETURNING seq
             """).first()
-        // Same-process consumers wake at once; a rolled-back outbox only costs them one empty poll.
+        if database.engine == .postgres {
+            // Delivered at commit only, so other processes' consumers never wake for a rolled-back event.
+            try await sql.raw("SELECT pg_notify(\(bind: BusListener.channel), \(bind: row.topic))").run()
+        }
+        // Same-process consumers wake at once; a rolled-back publish only costs them one empty poll.
         wakeups.signal()
-        return BusReceipt(eventID: eventID, sequence: try row?.decode(column: "seq", as: Int64.self))
+        return BusReceipt(eventID: row.eventID, sequence: try inserted?.decode(column: "seq", as: Int64.self))
     }
 
     /// Publishes a value encoded as JSON (header `content-type: application/json`).
@@ -98,8 +145,11 @@ public struct EventBus: Sendable {
         return inserted == nil
     }
 
-    /// The namespace of the bus's advisory locks (two-key form, so it never meets the migrator's one-key lock).
+    /// The namespace of the bus's advisory locks on the log (two-key form, so it never meets the migrator's one-key lock).
     static let lockSpace: Int32 = 0x0B05
+    /// The namespace of the outbox's per-topic locks: apart from the log's, so a publisher's open transaction
+    /// never makes a relay of the same topic wait.
+    static let outboxLockSpace: Int32 = 0x0B06
 
     /// FNV-1a of the topic: a stable 32-bit lock key (Swift's `hashValue` changes between processes).
     static func lockKey(_ topic: String) -> Int32 {

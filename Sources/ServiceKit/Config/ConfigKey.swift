@@ -80,9 +80,13 @@ extension ConfigKey {
         "internal.secret", .string, default: nil, secret: true,
         help: "Shared secret of the gateway and services; when set, services refuse requests that did not come through the gateway or a peer (`bourse up` makes one per start).")
 
+    public static let busURL = ConfigKey(
+        "bus.url", .url(schemes: ["sqlite", "postgres", "postgresql"]), default: nil, secret: true,
+        help: "The event bus store every process shares: `sqlite:///path/bus.sqlite` or `postgres://…` (schema `bourse_bus`); default: `<data.dir>/bus.sqlite`, or with a PostgreSQL `database.url` the same server.")
+
     /// Keys every service understands.
     public static let common: [ConfigKey] = [
         .httpHost, .httpPort, .httpMaxBodyBytes, .advertiseURL, .dataDir, .databaseURL, .logLevel, .logFormat,
-        .gatewayURL, .instanceID, .heartbeatInterval, .shutdownGrace, .parentPID, .internalSecret,
+        .gatewayURL, .instanceID, .heartbeatInterval, .shutdownGrace, .parentPID, .internalSecret, .busURL,
     ]
 }

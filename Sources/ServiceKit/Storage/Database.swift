@@ -20,7 +20,7 @@ public final class Database: Sendable {
     }
 
     private enum Backend: Sendable {
-        case sqlite(SQLiteConnection, AsyncMutex)
+        case sqlite(SQLiteConnection, AsyncMutex, NIOThreadPool)
         case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
     }
 
@@ -67,8 +67,20 @@ public final class Database: Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             storage = .file(path: path)
         }
-        let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
-        let db = Database(engine: .sqlite, location: "sqlite:\(path)", backend: .sqlite(connection, AsyncMutex()), logger: logger)
+        // A thread of its own per connection: libsqlite3 calls block, and a busy wait on a lock that another
+        // connection or process holds lasts up to busy_timeout. On the shared two-thread NIOThreadPool.singleton,
+        // two such waits stalled every SQLite connection of the process, the lock holder's included.
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(storage: storage, threadPool: threadPool, logger: logger,
+                                                         on: MultiThreadedEventLoopGroup.singleton.any()).get()
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            throw error
+        }
+        let db = Database(engine: .sqlite, location: "sqlite:\(path)", backend: .sqlite(connection, AsyncMutex(), threadPool), logger: logger)
         try await db.withSQL { sql in
             // WAL lets other processes read while one writes; busy_timeout makes writers wait instead of failing.
             try await sql.raw("PRAGMA busy_timeout=5000").run()
@@ -114,7 +126,7 @@ public final class Database: Sendable {
     /// Runs `body` with one session (one connection); statements commit one by one.
     public func withSQL<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         switch backend {
-        case .sqlite(let connection, let mutex):
+        case .sqlite(let connection, let mutex, _):
             let sql = connection.sql(queryLogLevel: .trace)
             return try await mutex.withLock { try await body(sql) }
         case .postgres(let pool):
@@ -148,8 +160,9 @@ public final class Database: Sendable {
     /// Closes the connection or pool; the database must not be used afterwards.
     public func close() async {
         switch backend {
-        case .sqlite(let connection, let mutex):
+        case .sqlite(let connection, let mutex, let threadPool):
             _ = try? await mutex.withLock { try await connection.close() }
+            try? await threadPool.shutdownGracefully()
         case .postgres(let pool):
             try? await pool.shutdownAsync()
         }

@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+import Quant
+import ServiceKit
+
+/// `/api/v1/data/fundamentals/{symbol}` and `/api/v1/data/actions/{symbol}`: read (GET) and write (PUT, replacing
+/// what the body names) a symbol's financial statements and corporate actions.
+struct ReferenceRoutes {
+    let repository: ReferenceRepository
+
+    func add(to group: RouterGroup<ServiceRequestContext>) {
+        group.get("/fundamentals/{symbol}", use: statements)
+        group.put("/fundamentals/{symbol}", use: putStatements)
+        group.get("/actions/{symbol}", use: actions)
+        group.put("/actions/{symbol}", use: putActions)
+    }
+
+    struct StatementsBody: Codable {
+        let symbol: String
+        let statements: [ReferenceRepository.Statement]
+    }
+
+    struct ActionsBody: Codable {
+        let symbol: String
+        let actions: [ReferenceRepository.Action]
+    }
+
+    @Sendable func statements(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
+        let symbol = try context.parameters.require("symbol").uppercased()
+        let q = request.uri.queryParameters
+        var errors: [FieldError] = []
+        let statement = q["statement"].map(String.init)
+        let period = q["period"].map(String.init)
+        if let statement, !ReferenceRepository.Statement.kinds.contains(statement) {
+            errors.append(.init(field: "statement", reason: "must be one of income, balance, cashflow"))
+        }
+        if let period, !ReferenceRepository.Statement.periods.contains(period) {
+            errors.append(.init(field: "period", reason: "must be annual or quarterly"))
+        }
+        guard errors.isEmpty else { throw Problem.badRequest("The query is invalid.", errors: errors) }
+        let found = try await repository.statements(symbol: symbol, statement: statement, period: period)
+        return try JSONResponse(encoding: StatementsBody(symbol: symbol, statements: found))
+    }
+
+    @Sendable func putStatements(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
+        let symbol = try context.parameters.require("symbol").uppercased()
+        let body = try await request.decodeJSON(as: [ReferenceRepository.Statement].self, context: context)
+        var errors: [FieldError] = []
+        var keys = Set<String>()
+        for (i, s) in body.enumerated() {
+            if !ReferenceRepository.Statement.kinds.contains(s.statement) { errors.append(.init(field: "/\(i)/statement", reason: "must be income, balance or cashflow")) }
+            if !ReferenceRepository.Statement.periods.contains(s.period) { errors.append(.init(field: "/\(i)/period", reason: "must be annual or quarterly")) }
+            if Resampler.daysSinceEpoch(s.periodEnd) == nil { errors.append(.init(field: "/\(i)/period_end", reason: "must be a date in YYYY-MM-DD form")) }
+            if (try? Instrument.currencyPattern.wholeMatch(in: s.currency)) == nil { errors.append(.init(field: "/\(i)/currency", reason: "must be an ISO 4217 code")) }
+            if s.items.isEmpty || s.items.count > 500 { errors.append(.init(field: "/\(i)/items", reason: "must hold 1 to 500 line items")) }
+            for (name, value) in s.items where name.isEmpty || name.count > 100 || !value.isFinite {
+                errors.append(.init(field: "/\(i)/items/\(name)", reason: "needs a name of 1-100 characters and a finite value"))
+            }
+            if !keys.insert("\(s.statement) \(s.period) \(s.periodEnd)").inserted {
+                errors.append(.init(field: "/\(i)", reason: "the same statement and period appear twice"))
+            }
+        }
+        if body.isEmpty || body.count > 200 { errors.append(.init(field: "/", reason: "must list 1 to 200 statements")) }
+        guard errors.isEmpty else { throw Problem.validation("The statements are invalid.", errors: errors) }
+        try await repository.putStatements(symbol: symbol, body)
+        return try JSONResponse(encoding: StatementsBody(symbol: symbol, statements: try await repository.statements(symbol: symbol, statement: nil, period: nil)))
+    }
+
+    @Sendable func actions(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
+        let symbol = try context.parameters.require("symbol").uppercased()
+        let q = request.uri.queryParameters
+        var errors: [FieldError] = []
+        let kind = q["kind"].map(String.init)
+        if let kind, !ReferenceRepository.Action.kinds.contains(kind) { errors.append(.init(field: "kind", reason: "must be split or dividend")) }
+        let (from, to) = (q["from"].map(String.init), q["to"].map(String.init))
+        for (name, value) in [("from", from), ("to", to)] where value.map({ Resampler.daysSinceEpoch($0) == nil }) ?? false {
+            errors.append(.init(field: name, reason: "must be a date in YYYY-MM-DD form"))
+        }
+        guard errors.isEmpty else { throw Problem.badRequest("The query is invalid.", errors: errors) }
+        let found = try await repository.actions(symbol: symbol, kind: kind, from: from, to: to)
+        return try JSONResponse(encoding: ActionsBody(symbol: symbol, actions: found))
+    }
+
+    @Sendable func putActions(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
+        let symbol = try context.parameters.require("symbol").uppercased()
+        let body = try await request.decodeJSON(as: [ReferenceRepository.Action].self, context: context)
+        var errors: [FieldError] = []
+        for (i, a) in body.enumerated() {
+            if Resampler.daysSinceEpoch(a.date) == nil { errors.append(.init(field: "/\(i)/date", reason: "must be a date in YYYY-MM-DD form")) }
+            if !ReferenceRepository.Action.kinds.contains(a.kind) { errors.append(.init(field: "/\(i)/kind", reason: "must be split or dividend")) }
+            if !(a.value.isFinite && a.value > 0) { errors.append(.init(field: "/\(i)/value", reason: "must be a positive number")) }
+            if a.kind == "dividend", a.currency.map({ (try? Instrument.currencyPattern.wholeMatch(in: $0)) == nil }) ?? true {
+                errors.append(.init(field: "/\(i)/currency", reason: "a dividend needs an ISO 4217 currency"))
+            }
+        }
+        if body.isEmpty || body.count > 10_000 { errors.append(.init(field: "/", reason: "must list 1 to 10000 actions")) }
+        guard errors.isEmpty else { throw Problem.validation("The corporate actions are invalid.", errors: errors) }
+        try await repository.putActions(symbol: symbol, body)
+        return try JSONResponse(encoding: ActionsBody(symbol: symbol, actions: try await repository.actions(symbol: symbol, kind: nil, from: nil, to: nil)))
+    }
+}
