@@ -1,9 +1,10 @@
 import ServiceKit
 
-/// The `etl` service's schema, oldest first, followed by the event bus's tables (its outbox). Never edit one that
-/// has shipped: add a new one. Times are Unix milliseconds (`BIGINT`) so comparisons are the same SQL on both engines.
+/// The `etl` service's schema, oldest first, followed by its side of the shared event bus (``BusMigrations/local``:
+/// the outbox its publishes go to, relayed to the bus store). Never edit one that has shipped: add a new one.
+/// Times are Unix milliseconds (`BIGINT`) so comparisons are the same SQL on both engines.
 enum ETLMigrations {
-    static let all: [Migration] = own + BusMigrations.all
+    static let all: [Migration] = own + BusMigrations.local
 
     static let own: [Migration] = [
         Migration(1, "create jobs, items and raw payloads", up: .init([

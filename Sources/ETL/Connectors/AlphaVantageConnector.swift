@@ -35,22 +35,28 @@ public struct AlphaVantageConnector: Connector {
         let reply = try await fetcher.get(url(for: request), accept: "application/json")
         let data = Data(buffer: reply.body)
         guard (200..<300).contains(reply.status) else {
-            _ = try parse(data, request: request)
-            throw ConnectorError(.rejected, "Alpha Vantage answered HTTP \(reply.status)")
+            throw failure(status: reply.status, body: data, request: request, provider: "Alpha Vantage")
         }
         return RawPayload(data: data, fileExtension: "json")
+    }
+
+    /// Alpha Vantage quotes the caller's key in some messages ("We have detected your API key as …").
+    func redact(_ message: String) -> String {
+        let text = Redaction.text(message)
+        guard let apiKey, !apiKey.isEmpty else { return text }
+        return text.replacingOccurrences(of: apiKey, with: "<redacted>")
     }
 
     public func parse(_ payload: Data, request: FetchRequest) throws(ConnectorError) -> ParsedSeries {
         guard let object = (try? JSONSerialization.jsonObject(with: payload)) as? [String: Any] else {
             throw ConnectorError(.malformed, "Alpha Vantage's answer is not a JSON object")
         }
-        if let message = object["Error Message"] as? String { throw ConnectorError(.rejected, "Alpha Vantage: \(Redaction.text(message))") }
+        if let message = object["Error Message"] as? String { throw ConnectorError(.rejected, "Alpha Vantage: \(redact(message))") }
         if let message = (object["Note"] ?? object["Information"]) as? String {
             // "Information" also answers premium-only parameters; only a message about limits is worth a retry.
             let limited = message.localizedCaseInsensitiveContains("rate limit") || message.localizedCaseInsensitiveContains("call frequency")
                 || message.localizedCaseInsensitiveContains("requests per")
-            throw ConnectorError(limited ? .rateLimited : .rejected, "Alpha Vantage: \(Redaction.text(message))",
+            throw ConnectorError(limited ? .rateLimited : .rejected, "Alpha Vantage: \(redact(message))",
                                  retryAfter: limited ? .seconds(60) : nil)
         }
         guard let series = object["Time Series (Daily)"] as? [String: Any] else {

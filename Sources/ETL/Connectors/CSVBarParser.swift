@@ -10,7 +10,9 @@ public enum CSVBarParser {
 
     public static func parse(_ data: Data, symbol: String) -> ParsedSeries {
         let text = String(decoding: data, as: UTF8.self)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        // "\r\n" is one Character in Swift, so CRLF files are split on it explicitly.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
         guard let headerLine = lines.first else {
             return ParsedSeries(symbol: symbol, bars: [], issues: [RowIssue(line: 1, column: "row", reason: "empty file: expected a header such as Date,Open,High,Low,Close,Adj Close,Volume")])

@@ -121,3 +121,14 @@ public protocol Connector: Sendable {
     /// Reads a payload; throws when the payload as a whole is an error or rate-limit answer or unreadable.
     func parse(_ payload: Data, request: FetchRequest) throws(ConnectorError) -> ParsedSeries
 }
+
+extension Connector {
+    /// The error of a non-2xx answer: the provider's own error when the body holds one (FRED's JSON error, Yahoo's
+    /// `chart.error`…), otherwise the HTTP status (5xx: unavailable and retried later; 4xx: rejected).
+    func failure(status: Int, body: Data, request: FetchRequest, provider: String) -> ConnectorError {
+        if case .failure(let error) = Result(catching: { () throws(ConnectorError) in try parse(body, request: request) }), error.kind != .malformed {
+            return error
+        }
+        return ConnectorError(status >= 500 ? .unavailable : .rejected, "\(provider) answered HTTP \(status)")
+    }
+}

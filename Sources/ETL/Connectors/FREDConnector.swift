@@ -35,8 +35,7 @@ public struct FREDConnector: Connector {
         let reply = try await fetcher.get(url(for: request), accept: "application/json")
         let data = Data(buffer: reply.body)
         guard (200..<300).contains(reply.status) else {
-            _ = try parse(data, request: request)
-            throw ConnectorError(.rejected, "FRED answered HTTP \(reply.status)")
+            throw failure(status: reply.status, body: data, request: request, provider: "FRED")
         }
         return RawPayload(data: data, fileExtension: "json")
     }

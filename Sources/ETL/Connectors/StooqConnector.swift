@@ -30,8 +30,7 @@ public struct StooqConnector: Connector {
         let reply = try await fetcher.get(url(for: request), accept: "text/csv")
         let data = Data(buffer: reply.body)
         guard (200..<300).contains(reply.status) else {
-            _ = try parse(data, request: request)
-            throw ConnectorError(.rejected, "Stooq answered HTTP \(reply.status)")
+            throw failure(status: reply.status, body: data, request: request, provider: "Stooq")
         }
         return RawPayload(data: data, fileExtension: "csv")
     }

@@ -30,8 +30,7 @@ public struct YahooConnector: Connector {
         let reply = try await fetcher.get(url(for: request), accept: "application/json")
         let data = Data(buffer: reply.body)
         guard (200..<300).contains(reply.status) else {
-            _ = try parse(data, request: request)
-            throw ConnectorError(.rejected, "Yahoo answered HTTP \(reply.status)")
+            throw failure(status: reply.status, body: data, request: request, provider: "Yahoo")
         }
         return RawPayload(data: data, fileExtension: "json")
     }
