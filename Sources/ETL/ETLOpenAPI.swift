@@ -23,7 +23,7 @@ enum ETLOpenAPI {
                 '202':
                   description: Job queued; Location names its status.
                   headers:
-                    Location: {schema: {type: string}, description: /api/v1/etl/status/{job_id}}
+                    Location: {schema: {type: string}, description: 'the job status, /api/v1/etl/status/{job_id}'}
                   content:
                     application/json:
                       schema: {$ref: '#/components/schemas/JobAccepted'}
