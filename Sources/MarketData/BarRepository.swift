@@ -51,7 +51,10 @@ public struct BarRepository: Sendable {
             let rows = try await sql.raw(insertStatement(symbol: symbol, chunk, onConflict: "DO NOTHING RETURNING date")).all()
             for row in rows { inserted.insert(try row.decode(column: "date", as: String.self)) }
         }
-        guard overwrite else { return StoreResult(inserted: inserted.count, updated: 0) }
+        guard overwrite else {
+            if !inserted.isEmpty { try await bumpVersion(of: [symbol], in: sql) }
+            return StoreResult(inserted: inserted.count, updated: 0)
+        }
         let existing = bars.filter { !inserted.contains($0.date) }
         for chunk in existing.chunks(of: batchRows) {
             try await sql.raw(insertStatement(symbol: symbol, chunk, onConflict: """
@@ -59,7 +62,25 @@ public struct BarRepository: Sendable {
                     adj_close = excluded.adj_close, volume = excluded.volume
                 """)).run()
         }
+        if !bars.isEmpty { try await bumpVersion(of: [symbol], in: sql) }
         return StoreResult(inserted: inserted.count, updated: existing.count)
+    }
+
+    /// Marks the stored bars of `symbols` as changed (see ``version(of:)``), inside the writing transaction.
+    static func bumpVersion(of symbols: some Sequence<String>, in sql: any SQLDatabase) async throws {
+        for symbol in symbols {
+            try await sql.raw("""
+                INSERT INTO bar_versions (symbol, version) VALUES (\(bind: symbol), 1)
+                ON CONFLICT (symbol) DO UPDATE SET version = bar_versions.version + 1
+                """).run()
+        }
+    }
+
+    /// A number that changes whenever a bar of `symbol` is written; `nil` when it has never had bars.
+    public func version(of symbol: String) async throws -> Int64? {
+        try await database.withSQL { sql in
+            try await sql.raw("SELECT version FROM bar_versions WHERE symbol = \(bind: symbol)").first()?.decode(column: "version", as: Int64.self)
+        }
     }
 
     /// One multi-row `INSERT … ON CONFLICT (symbol, date) <onConflict>` with every value bound.

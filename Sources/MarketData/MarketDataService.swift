@@ -14,6 +14,8 @@ public struct MarketDataService: BourseService {
     let instruments: InstrumentRepository
     public let bars: BarRepository
     let reference: ReferenceRepository
+    /// Encoded bar responses, per process (see ``BarResponseCache``).
+    let responses = BarResponseCache()
     /// The platform's shared bus (the store of `bus.url`, publishing through this service's outbox).
     public let bus: EventBus
     let logger: Logger
@@ -31,7 +33,7 @@ public struct MarketDataService: BourseService {
     public func addRoutes(to router: Router<ServiceRequestContext>) {
         let group = router.group("/api/v1/data")
         InstrumentRoutes(repository: instruments).add(to: group)
-        MarketRoutes(bars: bars, instruments: instruments).add(to: group)
+        MarketRoutes(bars: bars, instruments: instruments, cache: responses).add(to: group)
         ReferenceRoutes(repository: reference).add(to: group)
         QualityRoutes(bars: bars).add(to: group)
         bus.addStatusRoute(to: router)

@@ -9,6 +9,10 @@ import ServiceKit
 struct MarketRoutes {
     let bars: BarRepository
     let instruments: InstrumentRepository
+    let cache: BarResponseCache
+    /// Bars change when new ones arrive; a short lifetime keeps a client from asking again
+    /// within seconds, and the ETag makes every later revalidation a 304 until the symbol's bars change.
+    static let cacheControl = "private, max-age=30"
 
     func add(to group: RouterGroup<ServiceRequestContext>) {
         group.get("/market/{symbol}", use: series)
@@ -66,18 +70,32 @@ struct MarketRoutes {
                         close: bar.adjClose, adjClose: bar.adjClose, volume: bar.volume)
     }
 
-    @Sendable func series(_ request: Request, context: ServiceRequestContext) async throws -> ConditionalResponse {
+    /// Served from ``BarResponseCache`` while the symbol's bar version is unchanged; built, encoded and cached otherwise.
+    @Sendable func series(_ request: Request, context: ServiceRequestContext) async throws -> CachedBarResponse {
         let symbol = try context.parameters.require("symbol").uppercased()
         let q = request.uri.queryParameters
         let query = try Query.parse(from: q["from"].map(String.init), to: q["to"].map(String.init),
                                     interval: q["interval"].map(String.init), adjusted: q["adjusted"].map(String.init))
-        guard let result = try await load(symbol, query) else { throw Problem.notFound("No instrument or bars for symbol \(symbol).") }
-        if (request.headers[.accept] ?? "").contains("text/csv") {
-            return ConditionalResponse(body: ByteBuffer(string: BarCSV.render(result)), contentType: "text/csv; charset=utf-8")
+        let csv = (request.headers[.accept] ?? "").contains("text/csv")
+        let key = "\(symbol)|\(query.from ?? "")|\(query.to ?? "")|\(query.interval.rawValue)|\(query.adjusted)|\(csv ? "csv" : "json")"
+        // Read before the bars: a write in between makes the entry look older than it is, which only costs a miss.
+        let version = try await bars.version(of: symbol)
+        if let version, let entry = cache.get(key, version: version) {
+            return CachedBarResponse(entry: entry, cacheControl: Self.cacheControl)
         }
-        let body = try JSONEncoder.sorted.encode(SeriesBody(symbol: symbol, interval: query.interval.rawValue, adjusted: query.adjusted,
-                                                            bars: result.map(BarBody.init)))
-        return ConditionalResponse(body: ByteBuffer(bytes: body), contentType: "application/json; charset=utf-8")
+        guard let result = try await load(symbol, query) else { throw Problem.notFound("No instrument or bars for symbol \(symbol).") }
+        let body: ByteBuffer
+        let contentType: String
+        if csv {
+            (body, contentType) = (ByteBuffer(string: BarCSV.render(result)), "text/csv; charset=utf-8")
+        } else {
+            let json = try JSONEncoder.sorted.encode(SeriesBody(symbol: symbol, interval: query.interval.rawValue, adjusted: query.adjusted,
+                                                                bars: result.map(BarBody.init)))
+            (body, contentType) = (ByteBuffer(bytes: json), "application/json; charset=utf-8")
+        }
+        let entry = BarResponseCache.Entry(version: version ?? -1, body: body, etag: BarResponseCache.etag(of: body), contentType: contentType)
+        if version != nil { cache.put(key, entry) }
+        return CachedBarResponse(entry: entry, cacheControl: Self.cacheControl)
     }
 
     @Sendable func latest(_ request: Request, context: ServiceRequestContext) async throws -> ConditionalResponse {

@@ -74,5 +74,11 @@ enum MarketDataMigrations {
                 PRIMARY KEY (symbol, date, kind))
             """,
         ]), down: .init(["DROP TABLE corporate_actions"])),
+        // Bumped in the transaction of every bar write: the read path's response cache compares it (one indexed
+        // read) instead of re-reading and re-encoding thousands of bars, correctly across replicas.
+        Migration(6, "create bar versions", up: .init([
+            "CREATE TABLE bar_versions (symbol TEXT PRIMARY KEY, version BIGINT NOT NULL)",
+            "INSERT INTO bar_versions (symbol, version) SELECT DISTINCT symbol, 1 FROM bars",
+        ]), down: .init(["DROP TABLE bar_versions"])),
     ]
 }

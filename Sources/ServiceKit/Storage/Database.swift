@@ -19,7 +19,8 @@ public final class Database: Sendable {
         case postgres
     }
 
-    private enum Backend: Sendable {
+    /// Internal so that the bulk path (`Database+Bulk.swift`) can reach the driver connections.
+    enum Backend: Sendable {
         case sqlite(SQLiteConnection, AsyncMutex, NIOThreadPool)
         case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
     }
@@ -27,8 +28,8 @@ public final class Database: Sendable {
     public let engine: Engine
     /// Where the data lives, without credentials (for logs and `/api/status/config`).
     public let location: String
-    private let backend: Backend
-    private let logger: Logger
+    let backend: Backend
+    let logger: Logger
 
     private init(engine: Engine, location: String, backend: Backend, logger: Logger) {
         self.engine = engine
