@@ -23,14 +23,16 @@ import Glibc
         let services: [Service]
     }
 
-    func get(_ url: String) async throws -> (Int, String) {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+    func get(_ url: String, token: String? = nil) async throws -> (Int, String) {
+        var request = HTTPClientRequest(url: url)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
         let body = try await response.body.collect(upTo: 8 << 20)
         return (Int(response.status.code), String(buffer: body))
     }
 
-    func instances(_ gateway: String) async -> [String: Instance] {
-        guard let (status, body) = try? await get("\(gateway)/api/v1/gateway/services"), status == 200,
+    func instances(_ gateway: String, token: String) async -> [String: Instance] {
+        guard let (status, body) = try? await get("\(gateway)/api/v1/gateway/services", token: token), status == 200,
               let listing = try? JSONDecoder().decode(Listing.self, from: Data(body.utf8)) else { return [:] }
         var out: [String: Instance] = [:]
         for service in listing.services { for i in service.instances { out[i.instance_id] = i } }
@@ -62,9 +64,12 @@ import Glibc
         let gatewayPID = try #require(table["gateway-1"])
         let dataPID = try #require(table.first { $0.key.hasPrefix("data-") }?.value)
         #expect(table["data-\(dataPID)"] == dataPID, "a data instance registers as data-<pid>")
+        let session = PlatformSession(gateway: gateway, dataDir: dataDir)
+        #expect(up.log.contains(session.passwordFile), "bourse up does not say where the initial admin password is:\n\(up.log)")
+        let token = try await session.loginAsAdmin().access
 
         // 2. Every service answers /health/detailed and /metrics (Prometheus text that promtool accepts).
-        let registered = await instances(gateway)
+        let registered = await instances(gateway, token: token)
         let dataURL = try #require(registered["data-\(dataPID)"]?.url)
         for base in [gateway, dataURL] {
             let (status, body) = try await get("\(base)/health/detailed")
@@ -80,20 +85,22 @@ import Glibc
             }
         }
         // A real route through the gateway; the same route straight at the service is refused (no internal credential).
-        let (listStatus, _) = try await get("\(gateway)/api/v1/data/instruments")
+        let (anonymousStatus, _) = try await get("\(gateway)/api/v1/data/instruments")
+        #expect(anonymousStatus == 401)
+        let (listStatus, _) = try await get("\(gateway)/api/v1/data/instruments", token: token)
         #expect(listStatus == 200)
-        let (directStatus, _) = try await get("\(dataURL)/api/v1/data/instruments")
+        let (directStatus, _) = try await get("\(dataURL)/api/v1/data/instruments", token: token)
         #expect(directStatus == 401)
 
         // 3. A SIGKILLed child is restarted and registers again (a new process on a new port).
         let before = try #require(registered["data-\(dataPID)"])
         kill(dataPID, SIGKILL)
         let reRegistered = await TestSupport.eventually(.seconds(30)) {
-            await instances(gateway).values.contains { $0.instance_id.hasPrefix("data-") && $0.url != before.url && $0.health == "up" }
+            await instances(gateway, token: token).values.contains { $0.instance_id.hasPrefix("data-") && $0.url != before.url && $0.health == "up" }
         }
         #expect(reRegistered, "data-1 did not come back:\n\(up.log)")
         #expect(up.log.contains("restarted data-1"))
-        let (afterStatus, _) = try await get("\(gateway)/api/v1/data/instruments")
+        let (afterStatus, _) = try await get("\(gateway)/api/v1/data/instruments", token: token)
         #expect(afterStatus == 200)
         let childPIDs = try childrenOf(up.process.processIdentifier)
         #expect(childPIDs.contains(gatewayPID))
@@ -117,7 +124,8 @@ import Glibc
         let healthy = await TestSupport.eventually(.seconds(60)) { up.log.contains("services healthy") }
         try #require(healthy, "bourse up did not report healthy:\n\(up.log)")
         let children = try childrenOf(up.process.processIdentifier)
-        #expect(children.count == 2)
+        // One child per row of the table (gateway, auth, data, …).
+        #expect(children.count == pids(in: up.log).count && children.count >= 3, "\(children) vs\n\(up.log)")
         up.signal(SIGKILL)
         _ = await up.waitForExit(timeout: .seconds(5))
         let gone = await TestSupport.eventually(.seconds(15)) { children.allSatisfy { !BourseProcess.isAlive($0) } }

@@ -46,7 +46,7 @@ struct UpCommand: AsyncParsableCommand {
         let supervisor = Supervisor(specs: specs, executable: executable, gatewayURL: gatewayURL,
                                     client: ServiceClient(http: http), startupTimeout: .seconds(startupTimeout),
                                     internalSecret: ProcessInfo.processInfo.environment[ConfigKey.internalSecret.environmentVariable]
-                                        ?? InternalCredential.randomSecret())
+                                        ?? InternalCredential.randomSecret(), dataDir: dataURL.path)
         Supervisor.say("bourse up: starting \(specs.count) processes; data in \(dataURL.path)")
         let status = try await supervisor.run()
         try? await http.shutdown()

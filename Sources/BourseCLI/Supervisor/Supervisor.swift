@@ -30,6 +30,10 @@ final class Supervisor: Sendable {
     let gatewayURL: String
     let client: ServiceClient
     let startupTimeout: Duration
+    /// Signs the supervisor's own reads of the registry (the listing is not public).
+    let credential: InternalCredential
+    /// Where the auth service writes the first admin's password, announced once everything is healthy.
+    let dataDir: String
     /// Environment of every child: this process's, plus the platform's internal secret (passed in the
     /// environment rather than on the command line, where `ps` would show it).
     let environment: [String: String]
@@ -42,7 +46,9 @@ final class Supervisor: Sendable {
     let crashWindow: Duration = .seconds(60)
 
     init(specs: [ChildSpec], executable: String, gatewayURL: String, client: ServiceClient, startupTimeout: Duration,
-         internalSecret: String) {
+         internalSecret: String, dataDir: String) {
+        self.credential = InternalCredential(secret: internalSecret)
+        self.dataDir = dataDir
         var environment = ProcessInfo.processInfo.environment
         environment[ConfigKey.internalSecret.environmentVariable] = internalSecret
         self.environment = environment
@@ -218,6 +224,15 @@ final class Supervisor: Sendable {
                 Self.say(String(format: "bourse up: all %d services healthy in %.1f s", rows.count, elapsed.inSeconds))
                 Self.printTable(rows)
                 Self.say("\nGateway: \(gatewayURL)  (Ctrl-C stops everything; logs under the data dir's logs/)")
+                let passwordFile = URL(fileURLWithPath: dataDir).appendingPathComponent("initial-admin-password").path
+                if FileManager.default.fileExists(atPath: passwordFile) {
+                    Self.say("""
+                        First start: the user `admin` was created; its password is in \(passwordFile) (mode 600).
+                        Log in:  curl -s -XPOST \(gatewayURL)/api/v1/auth/login -H 'content-type: application/json' \\
+                                   -d "{\\"username\\":\\"admin\\",\\"password\\":\\"$(cat \(passwordFile))\\"}"
+                        then delete the file.
+                        """)
+                }
                 return
             }
             if ContinuousClock.now - start > startupTimeout {
@@ -236,7 +251,9 @@ final class Supervisor: Sendable {
         let gatewayHealth = await health(of: gatewayURL)
         rows.append(Row(service: "gateway", instanceID: "gateway-1", pid: pids["gateway-1"] ?? 0, url: gatewayURL, health: gatewayHealth))
         guard gatewayHealth == "pass",
-              let reply = try? await client.send(.GET, "\(gatewayURL)/api/v1/gateway/services", timeout: .seconds(2)),
+              let reply = try? await client.send(.GET, "\(gatewayURL)/api/v1/gateway/services",
+                                                 headers: [(InternalCredential.headerName, credential.token(method: "GET", target: "/api/v1/gateway/services"))],
+                                                 timeout: .seconds(2)),
               let listing = try? RegistryListing.decode(Data(buffer: reply.body))
         else { return nil }
         var urls: [String: String] = [:]

@@ -66,19 +66,21 @@ final class GatewayAuthenticator: Sendable {
             return try await verifier.verify(token)
         } catch .unknownKeyID(let kid) {
             // A new signing key (rotation) or a forged kid: look once, at a bounded rate, then decide.
-            guard await refreshKeys(), verifier.keyIDs.contains(kid) else { throw Refusal(reason: AccessTokenVerifier.Rejection.unknownKeyID(kid).reason) }
+            // With no key set at all yet (the auth service has just started), waiting out the interval helps nobody.
+            guard await refreshKeys(force: verifier.keyIDs.isEmpty), verifier.keyIDs.contains(kid) else { throw Refusal(reason: AccessTokenVerifier.Rejection.unknownKeyID(kid).reason) }
             do { return try await verifier.verify(token) } catch { throw Refusal(reason: error.reason) }
         } catch {
             throw Refusal(reason: error.reason)
         }
     }
 
-    /// Fetches the JWKS unless that was done less than `jwksMinInterval` ago; `true` when a fetch succeeded now.
+    /// Fetches the JWKS unless that was done less than `jwksMinInterval` ago (or `force`); `true` when a fetch
+    /// succeeded now.
     @discardableResult
-    func refreshKeys() async -> Bool {
+    func refreshKeys(force: Bool = false) async -> Bool {
         let now = ContinuousClock.now
         let due = lastJWKSFetch.withLock { last -> Bool in
-            if let last, now - last < jwksMinInterval { return false }
+            if !force, let last, now - last < jwksMinInterval { return false }
             last = now
             return true
         }

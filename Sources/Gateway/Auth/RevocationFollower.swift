@@ -17,7 +17,9 @@ struct RevocationFollower: Service {
         await cancelWhenGracefulShutdown {
             var lastKeys = ContinuousClock.now - .seconds(3600)
             while !Task.isCancelled {
-                if ContinuousClock.now - lastKeys > .seconds(300), await authenticator.refreshKeys() { lastKeys = .now }
+                // Until the first key set arrives (auth starts after the gateway) every poll tries; then every 5 minutes.
+                let noKeys = authenticator.verifier.keyIDs.isEmpty
+                if noKeys || ContinuousClock.now - lastKeys > .seconds(300), await authenticator.refreshKeys(force: noKeys) { lastKeys = .now }
                 await poll()
                 try? await Task.sleep(for: interval)
             }

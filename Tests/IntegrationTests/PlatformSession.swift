@@ -1,0 +1,49 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Talks to a running `bourse up` through its gateway as a user would: logs in as the first admin with the
+/// password the auth service wrote to `<data-dir>/initial-admin-password`.
+struct PlatformSession {
+    let gateway: String
+    let dataDir: String
+
+    var passwordFile: String { dataDir + "/initial-admin-password" }
+
+    func adminPassword() throws -> String {
+        try String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    struct Reply {
+        let status: Int
+        let body: String
+        func json() -> [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:]
+        }
+    }
+
+    func call(_ method: HTTPMethod, _ path: String, token: String? = nil, json: [String: Any]? = nil) async throws -> Reply {
+        var request = HTTPClientRequest(url: gateway + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        return Reply(status: Int(response.status.code), body: String(buffer: try await response.body.collect(upTo: 8 << 20)))
+    }
+
+    /// The admin's access and refresh tokens.
+    func loginAsAdmin() async throws -> (access: String, refresh: String) {
+        let reply = try await call(.POST, "/api/v1/auth/login", json: ["username": "admin", "password": try adminPassword()])
+        let body = reply.json()
+        guard reply.status == 200, let access = body["access_token"] as? String, let refresh = body["refresh_token"] as? String else {
+            throw LoginFailed(description: "login answered \(reply.status): \(reply.body)")
+        }
+        return (access, refresh)
+    }
+
+    struct LoginFailed: Error, CustomStringConvertible { let description: String }
+}
