@@ -29,7 +29,7 @@ public struct ETLService: BourseService {
         let connectors = ConnectorSet(configuration: environment.configuration, client: environment.client, retry: settings.retry,
                                       logger: environment.logger)
         let runner = JobRunner(repository: repository, connectors: connectors, archive: archive, bus: bus, settings: settings,
-                               logger: environment.logger)
+                               metrics: ETLMetrics(registry: environment.metrics.registry), logger: environment.logger)
         self.bus = bus
         self.repository = repository
         self.routes = ETLRoutes(repository: repository, archive: archive, configuration: environment.configuration, settings: settings,

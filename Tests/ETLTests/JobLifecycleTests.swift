@@ -32,6 +32,11 @@ import Testing
             parameters.seed = 7
             let expected = SyntheticSeries.generate(symbol: "SYNA", from: "2020-01-01", to: "2020-12-31", parameters: parameters)
             #expect(events.first { $0.symbol == "SYNA" }?.bars.map(\.close) == expected.map(\.close))
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let lines = String(buffer: response.body).split(separator: "\n")
+                #expect(lines.contains { $0.hasPrefix("bourse_etl_items_total{") && $0.contains(#"outcome="succeeded""#) && $0.hasSuffix(" 2") })
+                #expect(lines.contains { $0.hasPrefix("bourse_etl_bars_published_total{") && $0.hasSuffix(" 524") })
+            }
         }
     }
 

@@ -11,11 +11,18 @@ struct JobRunner: Sendable {
     let archive: RawArchive
     let bus: EventBus
     let settings: ETLSettings
+    let metrics: ETLMetrics
     let logger: Logger
 
     func process(_ claim: JobRepository.Claim) async {
+        let started = ContinuousClock.now
+        defer {
+            let elapsed = ContinuousClock.now - started
+            metrics.seconds(source: claim.source).increment(by: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
         do {
-            try await run(claim)
+            let outcome = try await run(claim)
+            metrics.item(source: claim.source, outcome: outcome.rawValue).increment()
         } catch is JobRepository.StaleClaim {
             logger.warning("item taken over by another worker; result dropped", metadata: ["job": .string(claim.jobID), "symbol": .string(claim.symbol)])
         } catch {
@@ -25,9 +32,11 @@ struct JobRunner: Sendable {
         }
     }
 
-    func run(_ claim: JobRepository.Claim) async throws {
+    /// Processes the item and says how its attempt ended.
+    func run(_ claim: JobRepository.Claim) async throws -> ItemState {
         guard let connector = connectors[claim.source] else {
-            return try await repository.fail(claim, error: "unknown source \(claim.source)")
+            try await repository.fail(claim, error: "unknown source \(claim.source)")
+            return .failed
         }
         let request = claim.request.fetchRequest(symbol: claim.symbol)
         let payload: Data
@@ -36,7 +45,8 @@ struct JobRunner: Sendable {
         } catch let error as ConnectorError {
             return try await handle(error, claim)
         } catch let error as ArchiveError {
-            return try await repository.fail(claim, error: error.description)
+            try await repository.fail(claim, error: error.description)
+            return .failed
         }
         let parsed: ParsedSeries
         do {
@@ -47,17 +57,22 @@ struct JobRunner: Sendable {
         let splits: [Split]
         switch SplitAdjustment.parse(claim.request.options["splits"] ?? "") {
         case .success(let value): splits = value
-        case .failure(let issue): return try await repository.fail(claim, error: issue.description)
+        case .failure(let issue):
+            try await repository.fail(claim, error: issue.description)
+            return .failed
         }
         let rows = parsed.bars.count + Set(parsed.issues.map(\.line)).count
         switch SeriesValidator.validate(parsed, profile: connector.profile, settings: settings.quality, splits: splits) {
         case .invalid(let issues):
             let first = issues.prefix(3).map(\.description).joined(separator: "; ")
             try await repository.fail(claim, error: "\(issues.count) bad rows, nothing published (\(first))", issues: issues, rows: rows)
+            return .failed
         case .valid(let series):
             try await repository.complete(claim, series: series, rows: rows, batchBars: settings.batchBars, bus: bus)
             logger.info("item collected", metadata: ["job": .string(claim.jobID), "symbol": .string(claim.symbol),
                                                     "bars": .stringConvertible(series.bars.count), "quality": .stringConvertible(series.quality.score)])
+            metrics.bars(source: claim.source).increment(by: Int64(series.bars.count))
+            return .succeeded
         }
     }
 
@@ -83,15 +98,17 @@ struct JobRunner: Sendable {
 
     /// A retryable failure with attempts left waits (exponential backoff, at least the provider's Retry-After);
     /// anything else fails the item.
-    func handle(_ error: ConnectorError, _ claim: JobRepository.Claim) async throws {
+    func handle(_ error: ConnectorError, _ claim: JobRepository.Claim) async throws -> ItemState {
         guard error.isRetryable, claim.attempts < settings.itemAttempts else {
             let suffix = error.isRetryable ? " (after \(claim.attempts) attempts)" : ""
-            return try await repository.fail(claim, error: error.description + suffix)
+            try await repository.fail(claim, error: error.description + suffix)
+            return .failed
         }
         let backoff = settings.itemBackoff * (1 << min(claim.attempts - 1, 20))
         let delay = max(backoff, error.retryAfter ?? .zero)
         try await repository.retry(claim, error: error.description, at: Date().addingTimeInterval(Double(Clock.millis(delay)) / 1000))
         logger.notice("item will be retried", metadata: ["job": .string(claim.jobID), "symbol": .string(claim.symbol),
                                                         "attempt": .stringConvertible(claim.attempts), "error": .string(error.description)])
+        return .retrying
     }
 }
