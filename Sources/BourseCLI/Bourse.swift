@@ -9,7 +9,7 @@ struct Bourse: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             UpCommand.self, ServeCommand.self, MigrateCommand.self, QuantCommand.self, BenchCommand.self,
-            OpenAPICommand.self, ConfigCommand.self, IngestCommand.self,
+            OpenAPICommand.self, ConfigCommand.self, IngestCommand.self, UsersCommand.self,
         ]
     )
 }

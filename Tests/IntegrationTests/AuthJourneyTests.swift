@@ -54,4 +54,31 @@ import Glibc
             #expect(!logs.contains(value), "the \(name) appears in the logs")
         }
     }
+
+    @Test func anAdminCreatedFromTheCommandLineReplacesTheGeneratedOne() async throws {
+        let dataDir = TestSupport.temporaryDirectory()
+        let binary = BourseProcess.binary.path
+        let (weak, weakOutput) = try BourseProcess.run(binary, ["users", "create-admin", "--email", "ops@example.com", "--data-dir", dataDir],
+                                                       input: "password1\n")
+        #expect(weak == 1)
+        #expect(weakOutput.contains("the password must be at least 10 characters long"))
+        let (status, output) = try BourseProcess.run(binary, ["users", "create-admin", "--email", "ops@example.com", "--username", "ops",
+                                                              "--data-dir", dataDir], input: "grey ocean lantern 77\n")
+        #expect(status == 0, "\(output)")
+        #expect(!output.contains("grey ocean lantern 77"))
+
+        let port = BourseProcess.freePort()
+        let up = try BourseProcess.start(["up", "--data-dir", dataDir, "--port", String(port)])
+        defer { up.signal(SIGTERM) }
+        let healthy = await TestSupport.eventually(.seconds(60)) { up.log.contains("services healthy") }
+        try #require(healthy, "bourse up did not report healthy:\n\(up.log)")
+        let session = PlatformSession(gateway: "http://127.0.0.1:\(port)", dataDir: dataDir)
+        // The platform already has an admin: no generated password, no announcement.
+        #expect(!FileManager.default.fileExists(atPath: session.passwordFile))
+        #expect(!up.log.contains("initial-admin-password"))
+        let login = try await session.call(.POST, "/api/v1/auth/login", json: ["username": "ops@example.com", "password": "grey ocean lantern 77"])
+        #expect(login.status == 200)
+        let token = try #require(login.json()["access_token"] as? String)
+        #expect(try await session.call(.GET, "/api/v1/auth/users", token: token).status == 200)
+    }
 }
