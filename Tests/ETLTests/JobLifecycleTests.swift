@@ -37,6 +37,10 @@ import Testing
                 #expect(lines.contains { $0.hasPrefix("bourse_etl_items_total{") && $0.contains(#"outcome="succeeded""#) && $0.hasSuffix(" 2") })
                 #expect(lines.contains { $0.hasPrefix("bourse_etl_bars_published_total{") && $0.hasSuffix(" 524") })
             }
+            try await client.execute(uri: "/api/status/bus", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains(BarsCollectedEvent.topic))
+            }
         }
     }
 
