@@ -21,7 +21,9 @@ struct ETLHarness: Sendable {
         ETLHarness(engine: engine, databaseURL: try await TestSupport.databaseURL(engine), dataDir: TestSupport.temporaryDirectory())
     }
 
-    func run(settings extra: [String: String] = [:], worker: Bool = true,
+    /// - Parameter ownsStore: whether to close the process's bus store afterwards (false for a second service nested in a
+    ///   first one on the same store, which the first still uses).
+    func run(settings extra: [String: String] = [:], worker: Bool = true, ownsStore: Bool = true,
              _ body: @escaping @Sendable (ETLService, any TestClientProtocol) async throws -> Void) async throws {
         var settings = ["database.url": databaseURL, "data.dir": dataDir, "etl.poll_seconds": "0.05", "etl.item_backoff_seconds": "0.05",
                         "etl.http_backoff_seconds": "0.01"]
@@ -37,10 +39,10 @@ struct ETLHarness: Sendable {
                 }
             }
         } catch {
-            await closeStore()
+            if ownsStore { await closeStore() }
             throw error
         }
-        await closeStore()
+        if ownsStore { await closeStore() }
     }
 
     func closeStore() async {

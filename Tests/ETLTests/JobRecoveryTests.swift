@@ -35,6 +35,24 @@ import Testing
         }
     }
 
+    @Test(arguments: TestSupport.engines)
+    func twoProcessesShareTheQueueWithoutProcessingAnItemTwice(engine: Database.Engine) async throws {
+        let harness = try await ETLHarness.make(engine)
+        let symbols = (1...24).map { "\"W\($0)\"" }.joined(separator: ",")
+        try await harness.run(settings: ["etl.worker_concurrency": "3"]) { first, client in
+            try await harness.run(settings: ["etl.worker_concurrency": "3"], ownsStore: false) { second, _ in
+                let (_, _, body) = try await client.post("/api/v1/etl/collect/synthetic",
+                    json: #"{"symbols":[\#(symbols)],"from":"2022-01-01","to":"2022-06-30"}"#)
+                let job = try await client.finished(try jobID(body))
+                #expect(job.state == .succeeded && job.counts.succeeded == 24)
+                // A second claim of an item would show as a second attempt.
+                #expect(job.items.allSatisfy { $0.attempts == 1 })
+                #expect(try await first.collectedEvents(expecting: 24).count == 24)
+                _ = second
+            }
+        }
+    }
+
     @Test func aRateLimitedItemIsRetriedWithBackoffAndEveryPayloadIsArchived() async throws {
         let limit = try String(decoding: Fixture.data("stooq/daily_limit.csv"), as: UTF8.self)
         let csv = try String(decoding: Fixture.data("stooq/aapl_us_d.csv"), as: UTF8.self)
