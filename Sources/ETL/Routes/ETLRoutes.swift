@@ -74,7 +74,10 @@ struct ETLRoutes: Sendable {
     static func check(_ body: CollectBody, source: String) throws -> JobRequest {
         var errors: [FieldError] = []
         let symbols = body.symbols.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
-        if symbols.isEmpty || symbols.count > maxSymbols { errors.append(.init(field: "/symbols", reason: "must list 1 to \(maxSymbols) symbols")) }
+        if symbols.isEmpty || symbols.count > maxSymbols {
+            // Too many symbols: say so once rather than listing problems of thousands of entries.
+            throw Problem.badRequest("The collection request is invalid.", errors: [.init(field: "/symbols", reason: "must list 1 to \(maxSymbols) symbols")])
+        }
         for (i, symbol) in symbols.enumerated() where !isSymbol(symbol) {
             errors.append(.init(field: "/symbols/\(i)", reason: "\"\(symbol)\" is not a symbol (1–40 of A–Z, 0–9, . - _ ^ = :)"))
         }
@@ -84,8 +87,8 @@ struct ETLRoutes: Sendable {
             }
         }
         if Set(symbols).count != symbols.count { errors.append(.init(field: "/symbols", reason: "lists a symbol twice")) }
-        for (name, value) in [("from", body.from), ("to", body.to)] where value != nil && Resampler.daysSinceEpoch(value!) == nil {
-            errors.append(.init(field: "/\(name)", reason: "must be a date in YYYY-MM-DD form"))
+        for (name, value) in [("from", body.from), ("to", body.to)] {
+            if let value, Resampler.daysSinceEpoch(value) == nil { errors.append(.init(field: "/\(name)", reason: "must be a date in YYYY-MM-DD form")) }
         }
         if let from = body.from, let to = body.to, from > to { errors.append(.init(field: "/from", reason: "must not be after to")) }
         var options: [String: String] = [:]
