@@ -83,7 +83,9 @@ public enum TestSupport {
                                                                     client: ServiceClient(http: http), logger: logger)
             let service = try await S(environment: environment)
             let router = ServiceHost.buildRouter(service, environment: environment)
-            let app = Application(router: router, logger: logger)
+            // The same server as `bourse serve`, including any channel handlers (the gateway's event-loop proxy).
+            let app = Application(router: router, server: service.channelHandlers.map { make in .http1(configuration: .init(additionalChannelHandlers: make())) } ?? .http1(),
+                                  logger: logger)
             do {
                 let result = try await body(service, environment, app)
                 await environment.database?.close()

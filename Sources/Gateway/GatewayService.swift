@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceKit
 import ServiceLifecycle
 
@@ -63,6 +64,9 @@ public struct GatewayService: BourseService {
     public static let jwksMinRefreshSeconds = ConfigKey(
         "gateway.jwks_min_refresh_seconds", .seconds(0...3600), default: "5",
         help: "Least time between two JWKS fetches triggered by unknown key ids (bounds what forged kids can cost).")
+    public static let fastPath = ConfigKey(
+        "gateway.fast_path", .choice(["true", "false"]), default: "true",
+        help: "Proxy plain GET/HEAD requests of verified callers on the event loop (false: every request takes the router path).")
     public static let publicMetrics = ConfigKey(
         "gateway.public_metrics", .choice(["true", "false"]), default: "true", help: "Whether the gateway's `/metrics` is open without a token (false: admin only).")
 
@@ -70,7 +74,7 @@ public struct GatewayService: BourseService {
         name: "gateway", defaultPort: 8080,
         keys: [instanceTTL, proxyTimeout, maxTimeout, knownServices, balancing, retryBudget, healthInterval, breakerWindow,
                breakerMinimumCalls, breakerFailureRate, breakerOpenSeconds, breakerProbes, ejectionErrors, ejectionBase,
-               ejectionMax, ejectionShare, rateLimits, apiKeyCacheSeconds, revocationPollSeconds, jwksMinRefreshSeconds, publicMetrics,
+               ejectionMax, ejectionShare, rateLimits, apiKeyCacheSeconds, revocationPollSeconds, jwksMinRefreshSeconds, publicMetrics, fastPath,
                .authIssuer, .authAudience],
         summary: "Service registry and reverse proxy in front of every Bourse service.",
         openAPIPaths: GatewayOpenAPI.paths, openAPISchemas: GatewayOpenAPI.schemas, isEdge: true,
@@ -125,9 +129,22 @@ public struct GatewayService: BourseService {
     }
 
     public func addMiddleware(to router: Router<ServiceRequestContext>) {
-        router.add(middleware: EdgeAuthMiddleware(authenticator: authenticator, access: access, credential: environment.internalCredential,
-                                                  limiter: limiter, rateLimits: rateLimitPolicy,
-                                                  publicMetrics: environment.configuration.string(Self.publicMetrics) != "false"))
+        router.add(middleware: edge)
+    }
+
+    var edge: EdgeAuthMiddleware {
+        EdgeAuthMiddleware(authenticator: authenticator, access: access, credential: environment.internalCredential,
+                           limiter: limiter, rateLimits: rateLimitPolicy, publicMetrics: environment.configuration.string(Self.publicMetrics) != "false")
+    }
+
+    public var channelHandlers: (@Sendable () -> [any RemovableChannelHandler])? {
+        guard environment.configuration.string(Self.fastPath) != "false" else { return nil }
+        let config = environment.configuration
+        let proxy = FastProxy(pool: pool, edge: edge, credential: environment.internalCredential, metrics: environment.metrics,
+                              routing: caller.metrics ?? RoutingMetrics(registry: environment.metrics.registry, origin: "gateway"),
+                              budget: caller.budget, defaultTimeout: config.seconds(Self.proxyTimeout), maxTimeout: config.seconds(Self.maxTimeout),
+                              logger: environment.logger)
+        return { [FastProxyHandler(proxy: proxy)] }
     }
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {

@@ -73,32 +73,39 @@ struct EdgeAuthMiddleware: RouterMiddleware {
     }
 
     func rateLimit(_ request: Request, context: Context, path: String) throws -> [HTTPField] {
+        guard let outcome = checkRate(principal: context.principal, remote: context.remoteAddress, method: request.method.rawValue, path: path)
+        else { return [] }
+        guard outcome.decision.allowed else {
+            var fields = HTTPFields(outcome.headers)
+            fields[.retryAfter] = String(outcome.decision.retryAfterSeconds)
+            throw Problem(status: .tooManyRequests, slug: "rate-limited",
+                          detail: "Too many requests: the limit is \(outcome.quota.limit) per \(Int(outcome.quota.period.inSeconds)) s; retry in \(outcome.decision.retryAfterSeconds) s.",
+                          headers: fields)
+        }
+        return outcome.headers
+    }
+
+    /// Spends one request of the caller's quota (if a quota applies): the decision and the `RateLimit-*` headers.
+    /// Shared with the fast path, so both count against the same key.
+    func checkRate(principal: Principal?, remote: String?, method: String, path: String)
+        -> (quota: RateLimiter.Quota, decision: RateLimiter.Decision, headers: [HTTPField])? {
         // Probes and scrapers (/health, /metrics, the contract) are never limited: a limit there only hides outages.
-        guard path.hasPrefix("/api/") else { return [] }
-        let routeClass = RateLimitPolicy.routeClass(method: request.method.rawValue, path: path)
-        let role = context.principal?.primaryRole ?? "anonymous"
-        guard let quota = rateLimits.quota(role: role, routeClass: routeClass) else { return [] }
+        guard path.hasPrefix("/api/") else { return nil }
+        let routeClass = RateLimitPolicy.routeClass(method: method, path: path)
+        guard let quota = rateLimits.quota(role: principal?.primaryRole ?? "anonymous", routeClass: routeClass) else { return nil }
         let key: String
-        if let principal = context.principal {
+        if let principal {
             // Per user for tokens (all of a user's sessions share it), per key for API keys.
             key = principal.kind == .user ? "user:\(principal.subject):\(routeClass)" : "key:\(principal.credentialID):\(routeClass)"
         } else {
-            key = "ip:\(context.remoteAddress ?? "unknown"):\(routeClass)"
+            key = "ip:\(remote ?? "unknown"):\(routeClass)"
         }
         let decision = limiter.check(key, quota: quota)
-        let headers = [
+        return (quota, decision, [
             HTTPField(name: .rateLimitLimit, value: String(decision.limit)),
             HTTPField(name: .rateLimitRemaining, value: String(decision.remaining)),
             HTTPField(name: .rateLimitReset, value: String(decision.resetSeconds)),
-        ]
-        guard decision.allowed else {
-            var fields = HTTPFields(headers)
-            fields[.retryAfter] = String(decision.retryAfterSeconds)
-            throw Problem(status: .tooManyRequests, slug: "rate-limited",
-                          detail: "Too many requests: the limit is \(quota.limit) per \(Int(quota.period.inSeconds)) s; retry in \(decision.retryAfterSeconds) s.",
-                          headers: fields)
-        }
-        return headers
+        ])
     }
 
     static func unauthorized(_ reason: String?) -> Problem {

@@ -123,6 +123,15 @@ final class GatewayAuthenticator: Sendable {
         return principal
     }
 
+    /// The principal of an API key whose introspection is cached, still fresh and not revoked; `nil` otherwise
+    /// (then ``authenticate(_:)`` asks the auth service). Never suspends.
+    func cachedAPIKeyPrincipal(_ key: String) -> Principal? {
+        let cacheKey = SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        guard let hit = apiKeys.withLock({ $0[cacheKey] }), hit.until > .now, let principal = hit.principal,
+              !verifier.revocations.isRevoked(principal, issuedAt: nil) else { return nil }
+        return principal
+    }
+
     /// Forgets every cached key introspection (a user was disabled or changed: their keys change with them).
     func forgetAPIKeys() {
         apiKeys.withLock { $0.removeAll() }

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// What distinguishes one Bourse service from another; everything else (middleware, health, metrics,
@@ -84,10 +85,14 @@ public protocol BourseService: Sendable {
     var healthChecks: [HealthCheck] { get }
     /// Long-lived work (sweepers, consumers), run and shut down with the HTTP server.
     var backgroundServices: [any Service] { get }
+    /// Channel handlers added to every HTTP/1 connection between the codec and the router (the gateway's
+    /// event-loop proxy); `nil` for none.
+    var channelHandlers: (@Sendable () -> [any RemovableChannelHandler])? { get }
 }
 
 extension BourseService {
     public func addMiddleware(to router: Router<ServiceRequestContext>) {}
     public var healthChecks: [HealthCheck] { [] }
     public var backgroundServices: [any Service] { [] }
+    public var channelHandlers: (@Sendable () -> [any RemovableChannelHandler])? { nil }
 }

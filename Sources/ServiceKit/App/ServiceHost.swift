@@ -104,8 +104,10 @@ public enum ServiceHost {
         let address = BoundAddress()
         let host = configuration.string(.httpHost) ?? "127.0.0.1"
         let serverLogger = logger
+        let handlers = service.channelHandlers
         let app = Application(
             router: router,
+            server: handlers.map { make in .http1(configuration: .init(additionalChannelHandlers: make())) } ?? .http1(),
             configuration: .init(address: .hostname(host, port: configuration.int(.httpPort)), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

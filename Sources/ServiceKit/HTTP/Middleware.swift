@@ -29,7 +29,7 @@ public struct RequestIdentityMiddleware: RouterMiddleware {
     }
 
     /// An incoming id is kept when it is short and printable, so it cannot forge log lines.
-    static func acceptable(_ id: String) -> String? {
+    public static func acceptable(_ id: String) -> String? {
         guard !id.isEmpty, id.count <= 128,
               id.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F && $0 != "\"" })
         else { return nil }

@@ -37,6 +37,12 @@ public struct Problem: HTTPResponseError, Sendable, CustomStringConvertible {
 
     /// Renders the problem; `instance` is the request id, so a user can quote it and an operator can find the log line.
     public func render(instance: String?) -> Response {
+        let (headers, body) = rendered(instance: instance)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// The headers and body of the problem response (for writers below the router, such as the gateway's fast path).
+    public func rendered(instance: String?) -> (HTTPFields, ByteBuffer) {
         var object: [String: JSONValue] = extensions
         object["type"] = .string(Self.typeBase + slug)
         object["title"] = .string(title)
@@ -47,7 +53,7 @@ public struct Problem: HTTPResponseError, Sendable, CustomStringConvertible {
         headers[.contentType] = "application/problem+json"
         let body = JSONValue.object(object).encoded()
         headers[.contentLength] = String(body.readableBytes)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+        return (headers, body)
     }
 }
 

@@ -8,7 +8,7 @@ import Synchronization
 /// status class (`2xx`), so their number stays bounded whatever clients send.
 public final class HTTPMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
-    let inFlight: Gauge
+    public let inFlight: Gauge
     private let service: String
     private let cache = Mutex<[Key: (Counter, DurationHistogram)]>([:])
 
@@ -38,7 +38,7 @@ public final class HTTPMetrics: Sendable {
         info.set(Int64(1))
     }
 
-    func record(method: HTTPRequest.Method, route: String, status: HTTPResponse.Status, duration: Duration) {
+    public func record(method: HTTPRequest.Method, route: String, status: HTTPResponse.Status, duration: Duration) {
         let key = Key(method: method.rawValue, route: route, statusClass: "\(status.code / 100)xx")
         let (counter, histogram) = cache.withLock { cache in
             if let found = cache[key] { return found }

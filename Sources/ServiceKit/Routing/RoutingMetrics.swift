@@ -12,7 +12,7 @@ public final class RoutingMetrics: Sendable {
         self.origin = origin
     }
 
-    func attempt(service: String, outcome: String) {
+    public func attempt(service: String, outcome: String) {
         registry.makeCounter(
             descriptor: .init(namespace: "bourse", metricName: "upstream_attempts", unitName: "total",
                               helpText: "Attempts to reach a service instance, by outcome."),
@@ -20,7 +20,7 @@ public final class RoutingMetrics: Sendable {
         ).increment()
     }
 
-    func retried(service: String) {
+    public func retried(service: String) {
         registry.makeCounter(
             descriptor: .init(namespace: "bourse", metricName: "upstream_retries", unitName: "total",
                               helpText: "Requests retried on another instance."),
@@ -28,7 +28,7 @@ public final class RoutingMetrics: Sendable {
         ).increment()
     }
 
-    func budgetExhausted(service: String) {
+    public func budgetExhausted(service: String) {
         registry.makeCounter(
             descriptor: .init(namespace: "bourse", metricName: "upstream_retry_budget_exhausted", unitName: "total",
                               helpText: "Retries refused because the retry budget was spent."),

@@ -115,6 +115,14 @@ public final class AccessTokenVerifier: Sendable {
         return entry.principal
     }
 
+    /// The principal of a token verified before and still valid (times and revocations checked now), without
+    /// any suspension: `nil` means "not known to be valid", and the caller verifies it the full way.
+    public func cachedPrincipal(for token: String, now: Double = Date().timeIntervalSince1970) -> Principal? {
+        guard let hit = verified.withLock({ $0[token] }) else { return nil }
+        guard (try? check(times: hit, now: now)) != nil, !revocations.isRevoked(hit.principal, issuedAt: hit.issuedAt) else { return nil }
+        return hit.principal
+    }
+
     private func check(times entry: Verified, now: Double) throws(Rejection) {
         if let exp = entry.principal.expiresAt, now > exp + leeway { throw .expired }
         if let nbf = entry.notBefore, now + leeway < nbf { throw .notYetValid }
