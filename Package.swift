@@ -35,6 +35,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
+                "Quant",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -152,8 +152,9 @@ struct ProxyMiddleware: RouterMiddleware {
 
     /// RFC 9110 §7.6.1: the fixed hop-by-hop headers plus those the `Connection` header names.
     static func hopByHop(connectionHeader: String?) -> Set<String> {
+        guard let connectionHeader, !connectionHeader.isEmpty else { return alwaysHopByHop }
         var set = alwaysHopByHop
-        for token in (connectionHeader ?? "").split(separator: ",") {
+        for token in connectionHeader.split(separator: ",") {
             set.insert(token.trimmingCharacters(in: .whitespaces).lowercased())
         }
         return set

@@ -108,7 +108,7 @@ final class FastProxy: Sendable {
             guard outcome.decision.allowed else { return .router }
             rateHeaders = outcome.headers
         }
-        let requestID = headers[.requestID].flatMap(RequestIdentityMiddleware.acceptable) ?? UUID().uuidString.lowercased()
+        let requestID = headers[.requestID].flatMap(RequestIdentityMiddleware.acceptable) ?? IdentifierSource.requestID()
         budget.deposit()
         switch pool.pick(String(service)) {
         case .unknownService:

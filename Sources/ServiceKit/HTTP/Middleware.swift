@@ -19,7 +19,7 @@ public struct RequestIdentityMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let incoming = request.headers[.requestID]
-        context.requestID = incoming.flatMap(Self.acceptable) ?? UUID().uuidString.lowercased()
+        context.requestID = incoming.flatMap(Self.acceptable) ?? IdentifierSource.requestID()
         context.trace = .continuing(request.headers[.traceparent])
         context.logger[metadataKey: "request_id"] = .string(context.requestID)
         context.logger[metadataKey: "trace_id"] = .string(context.trace.traceID)

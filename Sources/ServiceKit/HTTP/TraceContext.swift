@@ -39,8 +39,7 @@ public struct TraceContext: Sendable, Equatable {
     /// `bytes` (8 or 16) random bytes as lowercase hex, never all zero.
     static func randomHex(bytes: Int) -> String {
         precondition(bytes == 8 || bytes == 16, "trace ids are 8 or 16 bytes")
-        var generator = SystemRandomNumberGenerator()
-        var words = (0..<(bytes / 8)).map { _ in generator.next() as UInt64 }
+        var words = (0..<(bytes / 8)).map { _ in IdentifierSource.next() }
         if words.allSatisfy({ $0 == 0 }) { words[words.count - 1] = 1 }
         return String(unsafeUninitializedCapacity: bytes * 2) { buffer in
             var index = 0

@@ -39,14 +39,32 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
 
     public struct Rule: Sendable, Codable, Equatable {
         /// `nil`: any method.
-        public var method: String?
-        public var path: String
-        public var requirement: Requirement
+        public let method: String?
+        public let path: String
+        public let requirement: Requirement
+        /// `path` split once (matching runs on every request at the gateway).
+        let segments: [Substring]
 
         public init(_ method: String?, _ path: String, _ requirement: Requirement) {
             self.method = method
             self.path = path
             self.requirement = requirement
+            self.segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        }
+
+        enum CodingKeys: String, CodingKey { case method, path, requirement }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(try c.decodeIfPresent(String.self, forKey: .method), try c.decode(String.self, forKey: .path),
+                      try c.decode(Requirement.self, forKey: .requirement))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeIfPresent(method, forKey: .method)
+            try c.encode(path, forKey: .path)
+            try c.encode(requirement, forKey: .requirement)
         }
     }
 
@@ -73,12 +91,11 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         return rules.first { rule in
             (rule.method == nil || rule.method == method || (method == "HEAD" && rule.method == "GET"))
-                && Self.matches(pattern: rule.path, segments: segments)
+                && Self.matches(parts: rule.segments, segments: segments)
         }?.requirement
     }
 
-    static func matches(pattern: String, segments: [Substring]) -> Bool {
-        let parts = pattern.split(separator: "/", omittingEmptySubsequences: true)
+    static func matches(parts: [Substring], segments: [Substring]) -> Bool {
         for (index, part) in parts.enumerated() {
             if part == "**" { return segments.count >= index }
             guard index < segments.count else { return false }
