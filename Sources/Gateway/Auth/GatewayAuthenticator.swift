@@ -19,8 +19,9 @@ final class GatewayAuthenticator: Sendable {
     private let apiKeys = Mutex<[String: CachedKey]>([:])
 
     struct CachedKey {
-        let principal: Principal?
+        let identity: ForwardedIdentity?
         let until: ContinuousClock.Instant
+        var principal: Principal? { identity?.principal }
     }
 
     enum Credential {
@@ -117,7 +118,7 @@ final class GatewayAuthenticator: Sendable {
         let principal = answer.active ? answer.principal : nil
         apiKeys.withLock { cache in
             if cache.count > 10_000 { cache = cache.filter { $0.value.until > now } }
-            cache[cacheKey] = CachedKey(principal: principal, until: now + apiKeyTTL)
+            cache[cacheKey] = CachedKey(identity: principal.map(ForwardedIdentity.init), until: now + apiKeyTTL)
         }
         guard let principal else { throw Refusal(reason: "the API key is unknown, expired or revoked") }
         return principal
@@ -125,11 +126,11 @@ final class GatewayAuthenticator: Sendable {
 
     /// The principal of an API key whose introspection is cached, still fresh and not revoked; `nil` otherwise
     /// (then ``authenticate(_:)`` asks the auth service). Never suspends.
-    func cachedAPIKeyPrincipal(_ key: String) -> Principal? {
+    func cachedAPIKeyIdentity(_ key: String) -> ForwardedIdentity? {
         let cacheKey = SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
-        guard let hit = apiKeys.withLock({ $0[cacheKey] }), hit.until > .now, let principal = hit.principal,
-              !verifier.revocations.isRevoked(principal, issuedAt: nil) else { return nil }
-        return principal
+        guard let hit = apiKeys.withLock({ $0[cacheKey] }), hit.until > .now, let identity = hit.identity,
+              !verifier.revocations.isRevoked(identity.principal, issuedAt: nil) else { return nil }
+        return identity
     }
 
     /// Forgets every cached key introspection (a user was disabled or changed: their keys change with them).

@@ -64,7 +64,7 @@ final class FastProxy: Sendable {
         let service: String
         let instance: UpstreamPool.Instance
         let request: HTTPRequest
-        let principal: Principal?
+        let identity: ForwardedIdentity?
         let requestID: String
         let trace: TraceContext
         let rateHeaders: [HTTPField]
@@ -86,16 +86,17 @@ final class FastProxy: Sendable {
         guard !service.isEmpty, service != "gateway" else { return .router }
 
         let requirement = edge.requirement(method: request.method.rawValue, path: path)
-        var principal: Principal?
+        var identity: ForwardedIdentity?
         if let authorization = headers[.authorization] {
-            guard authorization.count > 7, authorization.prefix(7).lowercased() == "bearer ",
-                  let known = edge.authenticator.verifier.cachedPrincipal(for: String(authorization.dropFirst(7)))
+            guard authorization.utf8.count > 7, authorization.utf8.prefix(7).elementsEqual("Bearer ".utf8) || authorization.prefix(7).lowercased() == "bearer ",
+                  let known = edge.authenticator.verifier.cachedIdentity(for: String(authorization.dropFirst(7)))
             else { return .router }
-            principal = known
+            identity = known
         } else if let key = headers[.xAPIKey] {
-            guard let known = edge.authenticator.cachedAPIKeyPrincipal(key) else { return .router }
-            principal = known
+            guard let known = edge.authenticator.cachedAPIKeyIdentity(key) else { return .router }
+            identity = known
         }
+        let principal = identity?.principal
         switch requirement {
         case .open?: break
         case .authenticated?: guard principal != nil else { return .router }
@@ -118,7 +119,7 @@ final class FastProxy: Sendable {
                             requestID: requestID, rateHeaders: rateHeaders)
         case .instance(let instance):
             let timeout = headers[.bourseTimeout].flatMap(Int.init).map { min(.milliseconds(max(1, $0)), maxTimeout) } ?? defaultTimeout
-            return .proxy(Plan(service: String(service), instance: instance, request: request, principal: principal, requestID: requestID,
+            return .proxy(Plan(service: String(service), instance: instance, request: request, identity: identity, requestID: requestID,
                                trace: .continuing(headers[.traceparent]), rateHeaders: rateHeaders,
                                deadline: .now() + .nanoseconds(Int64(timeout.inSeconds * 1e9)), start: .now))
         }
@@ -146,12 +147,10 @@ final class FastProxy: Sendable {
         fields[.traceparent] = plan.trace.traceparent
         let remaining = plan.deadline - .now()
         fields[.bourseTimeout] = String(max(1, remaining.nanoseconds / 1_000_000))
-        for (name, value) in plan.principal?.headerFields ?? [] {
-            if let fieldName = HTTPField.Name(name) { fields[fieldName] = value }
-        }
+        if let identity = plan.identity { fields.append(contentsOf: identity.fields) }
         if let credential {
             fields[InternalCredential.header] = credential.token(method: incoming.method.rawValue, target: incoming.path ?? "/",
-                                                                 identity: plan.principal?.signedText ?? "")
+                                                                 identity: plan.identity?.signedText ?? "")
         }
         let base = URLComponentsLite(instance.url)
         let path = (base?.path ?? "") + (incoming.path ?? "/")

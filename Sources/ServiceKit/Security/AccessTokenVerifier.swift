@@ -53,9 +53,10 @@ public final class AccessTokenVerifier: Sendable {
     }
 
     struct Verified {
-        let principal: Principal
+        let identity: ForwardedIdentity
         let issuedAt: Double
         let notBefore: Double?
+        var principal: Principal { identity.principal }
     }
 
     public init(issuer: String, audience: String, leeway: Double = 5, revocations: RevocationList = RevocationList(), maxCached: Int = 50_000) {
@@ -105,7 +106,7 @@ public final class AccessTokenVerifier: Sendable {
         }
         guard claims.iss == issuer else { throw .wrongIssuer }
         guard claims.aud.contains(audience) else { throw .wrongAudience }
-        let entry = Verified(principal: claims.principal, issuedAt: claims.iat, notBefore: claims.nbf)
+        let entry = Verified(identity: ForwardedIdentity(claims.principal), issuedAt: claims.iat, notBefore: claims.nbf)
         try check(times: entry, now: now)
         guard !revocations.isRevoked(entry.principal, issuedAt: entry.issuedAt) else { throw .revoked }
         verified.withLock { cache in
@@ -117,10 +118,10 @@ public final class AccessTokenVerifier: Sendable {
 
     /// The principal of a token verified before and still valid (times and revocations checked now), without
     /// any suspension: `nil` means "not known to be valid", and the caller verifies it the full way.
-    public func cachedPrincipal(for token: String, now: Double = Date().timeIntervalSince1970) -> Principal? {
+    public func cachedIdentity(for token: String, now: Double = Date().timeIntervalSince1970) -> ForwardedIdentity? {
         guard let hit = verified.withLock({ $0[token] }) else { return nil }
         guard (try? check(times: hit, now: now)) != nil, !revocations.isRevoked(hit.principal, issuedAt: hit.issuedAt) else { return nil }
-        return hit.principal
+        return hit.identity
     }
 
     private func check(times entry: Verified, now: Double) throws(Rejection) {

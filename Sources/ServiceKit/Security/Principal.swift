@@ -88,3 +88,17 @@ extension Principal {
                   expiresAt: headers[Self.expiresHeader].flatMap(Double.init), sessionID: headers[Self.sessionHeader])
     }
 }
+
+/// A principal with its identity headers and signed text made once, for callers that forward the same identity
+/// on many requests (the gateway's fast path keeps one per verified token or key).
+public struct ForwardedIdentity: Sendable {
+    public let principal: Principal
+    public let fields: [HTTPField]
+    public let signedText: String
+
+    public init(_ principal: Principal) {
+        self.principal = principal
+        self.fields = principal.headerFields.compactMap { name, value in HTTPField.Name(name).map { HTTPField(name: $0, value: value) } }
+        self.signedText = principal.signedText
+    }
+}
