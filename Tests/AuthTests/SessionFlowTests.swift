@@ -1,3 +1,4 @@
+import BourseTesting
 import Foundation
 import NIOHTTP1
 import Testing
@@ -32,8 +33,14 @@ import ServiceKit
         }
     }
 
-    @Test func reusingARefreshTokenRevokesTheWholeFamily() async throws {
-        try await Platform.run { platform in
+    /// The auth database on `engine` (the refresh rotation and the revocation feed lean on its locking).
+    static func settings(_ engine: Database.Engine) async throws -> [String: String] {
+        engine == .sqlite ? [:] : [ConfigKey.databaseURL.name: try await TestSupport.databaseURL(.postgres)]
+    }
+
+    @Test(arguments: TestSupport.engines)
+    func reusingARefreshTokenRevokesTheWholeFamily(engine: Database.Engine) async throws {
+        try await Platform.run(authSettings: try await Self.settings(engine)) { platform in
             let first = try await platform.user("bob", roles: ["trader"])
             let second = try await platform.call(.POST, "/api/v1/auth/refresh", json: ["refresh_token": first.refresh])
             #expect(second.status == 200)
@@ -50,8 +57,9 @@ import ServiceKit
         }
     }
 
-    @Test func twoConcurrentUsesOfOneRefreshTokenNeverBothSucceed() async throws {
-        try await Platform.run { platform in
+    @Test(arguments: TestSupport.engines)
+    func twoConcurrentUsesOfOneRefreshTokenNeverBothSucceed(engine: Database.Engine) async throws {
+        try await Platform.run(authSettings: try await Self.settings(engine)) { platform in
             let tokens = try await platform.user("carol", roles: ["viewer"])
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<4 {
@@ -91,8 +99,9 @@ import ServiceKit
         }
     }
 
-    @Test func disablingAUserEndsTheirSessionsAndRefusesTheirTokens() async throws {
-        try await Platform.run { platform in
+    @Test(arguments: TestSupport.engines)
+    func disablingAUserEndsTheirSessionsAndRefusesTheirTokens(engine: Database.Engine) async throws {
+        try await Platform.run(authSettings: try await Self.settings(engine)) { platform in
             let user = try await platform.user("erin", roles: ["analyst"])
             let admin = try await platform.adminTokens()
             let me = try await platform.call(.GET, "/api/v1/auth/me", token: user.access)
@@ -104,6 +113,30 @@ import ServiceKit
             #expect(try await platform.call(.POST, "/api/v1/auth/refresh", json: ["refresh_token": user.refresh]).status == 401)
             let login = try await platform.call(.POST, "/api/v1/auth/login", json: ["username": "erin", "password": "a long enough test passphrase"])
             #expect(login.status == 403)
+        }
+    }
+
+    @Test func aRotatedKeySignsNewTokensWhileTheOldKeyStaysPublishedForItsTokens() async throws {
+        try await Platform.run { platform in
+            let admin = try await platform.adminTokens()
+            let before = try await platform.call(.GET, "/api/v1/auth/.well-known/jwks.json")
+            let oldKids = Set((try before.json()["keys"] as? [[String: Any]] ?? []).compactMap { $0["kid"] as? String })
+            #expect(oldKids.count == 1)
+            let rotated = try await platform.call(.POST, "/api/v1/auth/keys/rotate", token: admin.access)
+            #expect(rotated.status == 200)
+            let newKid = try #require(try rotated.json()["kid"] as? String)
+            #expect(!oldKids.contains(newKid))
+            let after = try await platform.call(.GET, "/api/v1/auth/.well-known/jwks.json")
+            let kids = Set((try after.json()["keys"] as? [[String: Any]] ?? []).compactMap { $0["kid"] as? String })
+            #expect(kids == oldKids.union([newKid]), "the retired key must stay published")
+            // A token of the old key still works; a new login is signed by the new key, which the gateway fetches
+            // on first sight of its kid.
+            #expect(try await platform.call(.GET, "/api/v1/auth/me", token: admin.access).status == 200)
+            let fresh = try await platform.adminTokens()
+            let header = try #require(Data(base64URL: String(fresh.access.split(separator: ".")[0])))
+            #expect((try JSONSerialization.jsonObject(with: header) as? [String: Any])?["kid"] as? String == newKid)
+            try await Task.sleep(for: .seconds(1.1))  // past gateway.jwks_min_refresh_seconds of the test platform
+            #expect(try await platform.call(.GET, "/api/v1/auth/me", token: fresh.access).status == 200)
         }
     }
 }
