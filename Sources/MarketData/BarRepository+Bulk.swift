@@ -2,6 +2,9 @@ import Quant
 import ServiceKit
 
 extension BarRepository {
+    /// The `bars` columns in the order ``Batch`` writes them.
+    static let columns = ["symbol", "date", "open", "high", "low", "close", "adj_close", "volume"]
+
     /// Many symbols' bars for the bulk path.
     public struct Batch: BulkRows {
         public var series: [(symbol: String, bars: [DailyBar])]
@@ -43,7 +46,7 @@ extension BarRepository {
         guard batch.count > 0 else { return 0 }
         return try await database.bulkTransaction { writer in
             let inserted = try await writer.insert(
-                into: "bars", columns: ["symbol", "date", "open", "high", "low", "close", "adj_close", "volume"],
+                into: "bars", columns: Self.columns,
                 conflictKey: ["symbol", "date"], rows: batch)
             if inserted > 0 { try await Self.bumpVersion(of: Set(batch.series.map(\.symbol)), in: writer.sql) }
             return inserted

@@ -44,10 +44,21 @@ struct BarsCollectedConsumer: Sendable {
         let symbol = event.symbol.uppercased()
         let bars = event.bars.map { DailyBar(date: $0.date, open: $0.open, high: $0.high, low: $0.low, close: $0.close,
                                              adjClose: $0.adjClose, volume: $0.volume) }
-        try await database.transaction { sql in
+        // The bulk transaction's writer: COPY (PostgreSQL) or directly bound statements (SQLite) for the bars,
+        // and `writer.sql` for everything else, all in one transaction.
+        try await database.bulkTransaction { writer in
+            let sql = writer.sql
             if try await delivery.alreadyProcessed(in: sql) { return }
             try await ensureInstrument(symbol, event.instrument, in: sql)
-            let result = try await BarRepository.store(symbol: symbol, bars: bars, overwrite: event.run > 0, in: sql)
+            let result: BarRepository.StoreResult
+            if event.run > 0 {
+                result = try await BarRepository.store(symbol: symbol, bars: bars, overwrite: true, in: sql)
+            } else {
+                let inserted = try await writer.insert(
+                    into: "bars", columns: BarRepository.columns, conflictKey: ["symbol", "date"], rows: BarRepository.Batch([(symbol, bars)]))
+                if inserted > 0 { try await BarRepository.bumpVersion(of: [symbol], in: sql) }
+                result = BarRepository.StoreResult(inserted: inserted, updated: 0)
+            }
             try await sql.raw("""
                 INSERT INTO series_quality (symbol, source, job_id, quality_score, updated_at)
                 VALUES (\(bind: symbol), \(bind: event.source), \(bind: event.jobID), \(bind: event.qualityScore), \(bind: Date().formatted(.iso8601)))

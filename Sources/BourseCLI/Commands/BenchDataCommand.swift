@@ -5,19 +5,34 @@ import MarketData
 import Quant
 import ServiceKit
 
-/// `bourse bench data`: the `data` service's bar store — bulk insert rate and 10-year range query latency —
-/// on SQLite or PostgreSQL, in process (no HTTP).
+/// `bourse bench data`: the `data` service's bar store — insert rate (bars/s) and 10-year range read latency —
+/// on SQLite or PostgreSQL, in process (no HTTP; `scripts/bench/range_query_via_gateway.sh` times the HTTP path).
 struct BenchDataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "data", abstract: "Time the bar store: bulk inserts (bars/s) and 10-year range queries (p50/p99).")
+        commandName: "data", abstract: "Time the bar store: inserts (bars/s) and 10-year range reads (p50/p99).")
+
+    enum Path: String, ExpressibleByArgument {
+        /// `BarRepository.insertBulk`: the storage layer's bulk path.
+        case bulk
+        /// `BarRepository.insert`: SQLKit multi-row statements, one transaction per series (the consumer's path).
+        case generic
+    }
 
     @Option(help: "Bars to insert (10-year daily series of 2,520 bars per symbol).") var bars: Int = 1_008_000
     @Option(help: "Database URL (default: a fresh SQLite file in a temporary directory).") var databaseURL: String?
-    @Option(help: "Range queries to time.") var queries: Int = 200
+    @Option(help: "Range reads to time.") var queries: Int = 200
+    @Option(help: "Insert path: bulk or generic.") var path: Path = .bulk
+    @Option(help: "Series per bulk transaction.") var seriesPerBatch: Int = 40
+    @Option(help: "Write the rows as tab-separated text (psql \\copy input) to this file and exit.") var writeTSV: String?
 
     func run() async throws {
         let perSymbol = 2520
         let symbols = max(1, bars / perSymbol)
+        let series = Self.series(count: perSymbol)
+        if let writeTSV {
+            try Self.writeTSV(to: writeTSV, symbols: symbols, series: series)
+            return
+        }
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bourse-bench-\(UUID().uuidString)").path
@@ -25,16 +40,24 @@ struct BenchDataCommand: AsyncParsableCommand {
         let database = try await Database.open(url: url, dataDir: dir, service: "bench_data_\(UInt32.random(in: 0...UInt32.max))", logger: logger)
         try await Migrator(database: database, migrations: MarketDataService.descriptor.migrations).up()
         let repository = BarRepository(database: database)
-        let series = Self.series(count: perSymbol)
 
+        // Inputs are built before the clock starts: only the store is timed.
+        let batches = stride(from: 0, to: symbols, by: seriesPerBatch).map { first in
+            BarRepository.Batch((first..<min(first + seriesPerBatch, symbols)).map { ("S\($0)", series) })
+        }
         let start = ContinuousClock.now
-        for s in 0..<symbols {
-            try await repository.insert(symbol: "S\(s)", bars: series)
+        var stored = 0
+        switch path {
+        case .bulk:
+            for batch in batches { stored += try await repository.insertBulk(batch) }
+        case .generic:
+            for s in 0..<symbols { stored += try await repository.insert(symbol: "S\(s)", bars: series) }
         }
         let elapsed = ContinuousClock.now - start
         let total = symbols * perSymbol
-        print(String(format: "insert %@ %d bars in %.2f s: %.0f bars/s (one transaction per %d-bar series, %d-row statements)",
-                     database.engine.rawValue, total, elapsed.inSeconds, Double(total) / elapsed.inSeconds, perSymbol, BarRepository.batchRows))
+        let how = path == .bulk ? "bulk, \(seriesPerBatch * perSymbol) bars per transaction" : "generic, one transaction per \(perSymbol)-bar series"
+        print(String(format: "insert %@ %d bars (%d new) in %.3f s: %.0f bars/s (%@)",
+                     database.engine.rawValue, total, stored, elapsed.inSeconds, Double(total) / elapsed.inSeconds, how))
 
         var latencies: [Double] = []
         for q in 0..<queries {
@@ -48,6 +71,21 @@ struct BenchDataCommand: AsyncParsableCommand {
                      latencies[latencies.count / 2], latencies[min(latencies.count - 1, latencies.count * 99 / 100)]))
         await database.close()
         try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// The same rows as the insert, as `psql \copy` reads them (text format, tab-separated, the bars table's columns).
+    static func writeTSV(to path: String, symbols: Int, series: [DailyBar]) throws {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw ValidationError("cannot write \(path)") }
+        defer { try? handle.close() }
+        for s in 0..<symbols {
+            var text = ""
+            text.reserveCapacity(series.count * 96)
+            for bar in series {
+                text += "S\(s)\t\(bar.date)\t\(bar.open)\t\(bar.high)\t\(bar.low)\t\(bar.close)\t\(bar.adjClose)\t\(bar.volume)\n"
+            }
+            try handle.write(contentsOf: Data(text.utf8))
+        }
     }
 
     /// Ten years of weekday bars from 2000-01-03 (2,520 bars: 2000-01-03 … 2009-08-31).

@@ -149,16 +149,29 @@ public struct BulkWriter: Sendable {
                 + Array(repeating: tuple, count: n).joined(separator: ",")
                 + " ON CONFLICT (\(conflictKey.joined(separator: ", "))) DO NOTHING"
         }
+        // A page cache that holds a whole bulk transaction's pages (the default 2 MiB spills them to the WAL early
+        // and writes them again); memory is taken only as pages are used, and the setting stays with the connection.
+        _ = try await connection.query("PRAGMA cache_size = -131072")
         let before = try await connection.query("SELECT total_changes() AS n").first?.column("n")?.integer ?? 0
         let full = statement(rows: Self.sqliteRowsPerStatement)
-        var start = 0
-        while start < rows.count {
+        let width = columns.count
+        @Sendable func binds(from start: Int) -> [SQLiteData] {
             let n = min(Self.sqliteRowsPerStatement, rows.count - start)
-            var writer = BulkRowWriter(target: .sqlite({ var a: [SQLiteData] = []; a.reserveCapacity(n * columns.count); return a }()))
+            var writer = BulkRowWriter(target: .sqlite({ var a: [SQLiteData] = []; a.reserveCapacity(n * width); return a }()))
             for i in start..<(start + n) { rows.write(row: i, to: &writer) }
             guard case .sqlite(let binds) = writer.target else { preconditionFailure("a SQLite writer holds binds") }
-            _ = try await connection.query(n == Self.sqliteRowsPerStatement ? full : statement(rows: n), binds)
-            start += n
+            return binds
+        }
+        var start = 0
+        var current = binds(from: 0)
+        while start < rows.count {
+            let n = min(Self.sqliteRowsPerStatement, rows.count - start)
+            let following = start + n
+            // The next statement's values are built on another thread while SQLite runs this one.
+            async let next = following < rows.count ? binds(from: following) : []
+            _ = try await connection.query(n == Self.sqliteRowsPerStatement ? full : statement(rows: n), current)
+            current = await next
+            start = following
         }
         let after = try await connection.query("SELECT total_changes() AS n").first?.column("n")?.integer ?? 0
         return after - before
@@ -189,11 +202,12 @@ public struct BulkWriter: Sendable {
 
     private func copy(_ connection: PostgresConnection, table: String, columns: [String], rows: some BulkRows) async throws {
         try await connection.copyFrom(table: table, columns: columns, logger: connection.logger) { out in
-            var writer = BulkRowWriter(target: .postgres(ByteBuffer()))
+            var writer = BulkRowWriter(target: .postgres(ByteBufferAllocator().buffer(capacity: Self.copyChunkBytes + 4096)))
             for i in 0..<rows.count {
                 writer.columnInRow = 0
                 rows.write(row: i, to: &writer)
                 guard case .postgres(var buffer) = writer.target else { preconditionFailure("a PostgreSQL writer holds a buffer") }
+                writer.target = .postgres(ByteBuffer())  // the buffer's only reference is now ours: no copy on write
                 buffer.writeInteger(UInt8(ascii: "\n"))
                 if buffer.readableBytes >= Self.copyChunkBytes {
                     try await out.write(buffer)
