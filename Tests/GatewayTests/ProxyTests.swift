@@ -128,7 +128,8 @@ import ServiceKit
             var payload = ByteBuffer()
             for _ in 0..<((8 << 20) / 256) { payload.writeBytes(block) }
             let expectedSum = UInt64((8 << 20) / 256) * UInt64(255 * 256 / 2)
-            let (response, body) = try await send(.post, port, "/api/v1/echo/count", body: payload)
+            // A debug build on a loaded two-core machine needs well over the default 20 s for 8 MiB both ways.
+            let (response, body) = try await send(.post, port, "/api/v1/echo/count", body: payload, timeout: .seconds(90))
             #expect(response.status.code == 200)
             #expect(String(buffer: body) == "\(8 << 20) \(expectedSum)")
         }

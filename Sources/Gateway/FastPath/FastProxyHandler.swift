@@ -34,6 +34,10 @@ final class FastProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     private var headWritten = false
     private var discarding = false
     private var status: HTTPResponse.Status = .ok
+    /// Whether any part of the current attempt's answer has arrived.
+    private var answered = false
+    /// Whether the current attempt already replaced a dead idle connection.
+    private var replacedStale = false
     private var timeout: Scheduled<Void>?
 
     init(proxy: FastProxy) {
@@ -107,17 +111,21 @@ final class FastProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         attempt(plan.instance)
     }
 
-    private func attempt(_ instance: UpstreamPool.Instance) {
+    private func attempt(_ instance: UpstreamPool.Instance, fresh: Bool = false) {
         guard let plan, let connections else { return }
         self.instance = instance
-        attempts += 1
-        tried.insert(instance.id)
+        answered = false
+        if !fresh {
+            attempts += 1
+            replacedStale = false
+            tried.insert(instance.id)
+        }
         guard let (host, port) = Self.hostPort(instance.url) else {
             connectFailed(UpstreamError.broken("bad instance URL \(instance.url)"))
             return
         }
         let request = proxy.upstreamRequest(plan, instance: instance, remote: remote)
-        connections.acquire(host: host, port: port, connectTimeout: .seconds(2)).assumeIsolated().whenComplete { [self] result in
+        connections.acquire(host: host, port: port, connectTimeout: .seconds(2), fresh: fresh).assumeIsolated().whenComplete { [self] result in
             guard self.plan != nil, self.instance == instance else {
                 // The exchange ended (deadline, client gone) while connecting.
                 if case .success(let connection) = result { connections.release(connection, reusable: true) }
@@ -134,6 +142,7 @@ final class FastProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     }
 
     func upstreamHead(_ response: HTTPResponse) {
+        answered = true
         guard let plan, let context else { return }
         if response.status.code == 503, mayRetry() {
             discarding = true  // read the refusal to its end, then try another instance
@@ -187,8 +196,16 @@ final class FastProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
 
     func upstreamFailed(_ error: any Error) {
         guard let instance else { return }
+        let stale = connection?.wasIdle == true && !answered && !replacedStale
         if let connection { connections?.release(connection, reusable: false) }
         connection = nil
+        if stale {
+            // An idle connection the upstream had already closed: not the instance's fault, and nothing was
+            // processed (no answer came), so the same instance gets the request on a new connection.
+            replacedStale = true
+            attempt(instance, fresh: true)
+            return
+        }
         proxy.pool.finish(instance, outcome: .connectFailure)
         proxy.routing.attempt(service: instance.service, outcome: "broken")
         if headWritten {

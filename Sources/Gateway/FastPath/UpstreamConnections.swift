@@ -18,12 +18,12 @@ final class UpstreamConnections: @unchecked Sendable {
         self.loop = loop
     }
 
-    /// An idle connection to `host:port`, or a new one.
-    func acquire(host: String, port: Int, connectTimeout: TimeAmount) -> EventLoopFuture<UpstreamConnection> {
+    /// An idle connection to `host:port` (unless `fresh`), or a new one.
+    func acquire(host: String, port: Int, connectTimeout: TimeAmount, fresh: Bool = false) -> EventLoopFuture<UpstreamConnection> {
         loop.preconditionInEventLoop()
         let key = "\(host):\(port)"
-        while let connection = idle[key]?.popLast() {
-            if connection.channel.isActive { return loop.makeSucceededFuture(connection) }
+        while !fresh, let connection = idle[key]?.popLast() {
+            if connection.channel.isActive { return loop.makeSucceededFuture(connection.reused()) }
         }
         return ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -59,6 +59,14 @@ struct UpstreamConnection: @unchecked Sendable {
     let key: String
     let channel: any Channel
     let handler: UpstreamConnectionHandler
+    /// Taken from the idle list: the upstream may have closed it a moment ago without our having seen it yet.
+    var wasIdle = false
+
+    func reused() -> UpstreamConnection {
+        var copy = self
+        copy.wasIdle = true
+        return copy
+    }
 
     func send(_ request: HTTPRequest, to delegate: any UpstreamResponseDelegate) {
         handler.delegate = delegate
