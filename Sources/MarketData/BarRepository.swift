@@ -93,14 +93,17 @@ public struct BarRepository: Sendable {
         return query + " ON CONFLICT (symbol, date) \(unsafeRaw: onConflict)"
     }
 
-    /// Bars of `symbol` with `from ≤ date ≤ to` (ISO dates; either may be nil), oldest first.
+    /// Bars of `symbol` with `from ≤ date ≤ to` (ISO dates; either may be nil), oldest first. Read through the
+    /// storage layer's columnar path: one text array and one number array, no per-row decoder.
     public func range(symbol: String, from: String?, to: String?) async throws -> [DailyBar] {
-        try await database.withSQL { sql in
-            try await sql.raw("""
-                SELECT date, open, high, low, close, adj_close, volume FROM bars
-                WHERE symbol = \(bind: symbol) AND date >= \(bind: from ?? "0000-00-00") AND date <= \(bind: to ?? "9999-99-99")
-                ORDER BY date
-                """).all(decoding: Row.self).map(\.bar)
+        let (dates, values) = try await database.readTextAndNumbers(
+            "SELECT date, open, high, low, close, adj_close, volume FROM bars WHERE symbol = $1 AND date >= $2 AND date <= $3 ORDER BY date",
+            binds: [symbol, from ?? "0000-00-00", to ?? "9999-99-99"],
+            columns: ["date", "open", "high", "low", "close", "adj_close", "volume"])
+        return dates.indices.map { i in
+            let v = i * 6
+            return DailyBar(date: dates[i], open: values[v], high: values[v + 1], low: values[v + 2], close: values[v + 3],
+                            adjClose: values[v + 4], volume: values[v + 5])
         }
     }
 
