@@ -111,7 +111,13 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for background in service.backgroundServices { group.addTask { try await background.run() } }
             let deadline = ContinuousClock.now + .seconds(20)
-            while try await !condition() {
+            // The relay deletes what it relayed in a step after the store commit: wait for that too, so that stopping
+            // the services here is not the crash between the two (tested in SharedBusTests).
+            func done() async throws -> Bool {
+                guard try await condition() else { return false }
+                return try await service.bus.status().outboxPending == 0
+            }
+            while try await !done() {
                 guard ContinuousClock.now < deadline else {
                     group.cancelAll()
                     Issue.record("timed out waiting for the pipeline")

@@ -37,7 +37,7 @@ public struct BusConsumer: Service {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 while !state.stopping.load(ordering: .relaxed) && !Task.isCancelled {
-                    let free = options.maxConcurrent - state.inFlight.withLock { $0.count }
+                    let free = options.maxConcurrent - state.inFlight.withLock { $0.running.count }
                     let claim: BusQueue.Claim?
                     do {
                         claim = try await queue.claim(limit: free, lease: options.lease)
@@ -55,11 +55,26 @@ public struct BusConsumer: Service {
                     }
                     metrics.lag.set(claim.lag)
                     for delivery in claim.deliveries {
-                        // A lease that ran out under a still-running handler comes back to us; it is already being handled.
-                        guard state.inFlight.withLock({ $0.insert(delivery.event.sequence).inserted }) else { continue }
+                        // Claimed again while its handler still runs here (a replay, or a lease that ran out): the new
+                        // claim is delivered when that handler is done, so one key never runs two handlers at once.
+                        let start = state.inFlight.withLock { inFlight in
+                            guard inFlight.running.insert(delivery.event.sequence).inserted else {
+                                inFlight.deferred[delivery.event.sequence] = delivery
+                                return false
+                            }
+                            return true
+                        }
+                        guard start else { continue }
                         group.addTask {
-                            await deliver(delivery)
-                            state.inFlight.withLock { _ = $0.remove(delivery.event.sequence) }
+                            var next: BusDelivery? = delivery
+                            while let current = next {
+                                await deliver(current)
+                                next = state.inFlight.withLock { inFlight in
+                                    if let again = inFlight.deferred.removeValue(forKey: current.event.sequence) { return again }
+                                    inFlight.running.remove(current.event.sequence)
+                                    return nil
+                                }
+                            }
                             wake.signal()
                         }
                     }
@@ -111,8 +126,13 @@ public struct BusConsumer: Service {
     /// What the claim loop shares with its handler tasks and the shutdown handler.
     private final class ConsumerState: Sendable {
         let stopping = Atomic<Bool>(false)
-        /// Sequences whose handler is running in this consumer.
-        let inFlight = Mutex<Set<Int64>>([])
+        /// Sequences whose handler is running in this consumer, and claims of them made meanwhile.
+        let inFlight = Mutex(InFlight())
+    }
+
+    private struct InFlight {
+        var running: Set<Int64> = []
+        var deferred: [Int64: BusDelivery] = [:]
     }
 
     private func log(_ message: Logger.Message, _ delivery: BusDelivery, _ error: (any Error)?, _ detail: String? = nil) {

@@ -33,6 +33,9 @@ public struct BusDelivery: Sendable {
     public let group: String
     /// 1 on the first delivery; grows with each retry (and with each redelivery after a consumer died).
     public let attempt: Int
+    /// The lease this delivery was claimed with (Unix ms), which identifies the claim: an acknowledgement or failure
+    /// only counts while the event's lease is still this one (after a replay or an expired lease it is another's).
+    var leaseUntil: Int64 = 0
 
     /// Whether this group has already handled the event; marks it handled otherwise. Call it inside the
     /// transaction that holds the handler's writes, so the mark commits or rolls back with them.

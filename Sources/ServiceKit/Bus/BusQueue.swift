@@ -82,18 +82,21 @@ struct BusQueue: Sendable {
                     VALUES (\(bind: group), \(bind: topic), \(bind: row.seq), 1, 'pending', 0, \(bind: leaseUntil), NULL)
                     ON CONFLICT (group_name, seq) DO UPDATE SET attempts = bus_attempts.attempts + 1, lease_until = excluded.lease_until
                     """).run()
-                deliveries.append(BusDelivery(event: try row.event(), group: group, attempt: Int(row.attempts) + 1))
+                deliveries.append(BusDelivery(event: try row.event(), group: group, attempt: Int(row.attempts) + 1, leaseUntil: leaseUntil))
             }
             return Claim(deliveries: deliveries, lag: lag)
         }
     }
 
-    /// Marks a delivered event done; the next claim moves the offset past it.
+    /// Marks a delivered event done; the next claim moves the offset past it. Only while the delivery's claim is the
+    /// event's current one: after a replay (or an expired lease) the event was claimed again, and that claim must
+    /// be delivered, not marked done by the earlier handler.
     func acknowledge(_ delivery: BusDelivery) async throws {
         try await database.withSQL { sql in
             try await sql.raw("""
                 UPDATE bus_attempts SET state = 'done', lease_until = 0, last_error = NULL
                 WHERE group_name = \(bind: self.group) AND seq = \(bind: delivery.event.sequence)
+                  AND lease_until = \(bind: delivery.leaseUntil)
                 """).run()
         }
     }
@@ -105,12 +108,14 @@ struct BusQueue: Sendable {
         let error = String(error.prefix(2000))
         try await database.transaction { sql in
             let retryAt = BusCoding.millis() + Int64(backoff.inSeconds * 1000)
-            try await sql.raw("""
+            // As for acknowledgements: a failure of an earlier claim does not touch the current one.
+            let updated = try await sql.raw("""
                 UPDATE bus_attempts SET state = \(bind: deadLetter ? "dead" : "pending"), next_attempt_at = \(bind: retryAt),
                        lease_until = 0, last_error = \(bind: error)
-                WHERE group_name = \(bind: group) AND seq = \(bind: seq)
-                """).run()
-            guard deadLetter else { return }
+                WHERE group_name = \(bind: group) AND seq = \(bind: seq) AND lease_until = \(bind: delivery.leaseUntil)
+                RETURNING seq
+                """).first()
+            guard deadLetter, updated != nil else { return }
             let headers = event.headers.merging([
                 "bus-original-topic": event.topic, "bus-original-sequence": String(event.sequence),
                 "bus-original-event-id": event.id, "bus-group": group, "bus-attempts": String(delivery.attempt), "bus-error": error,

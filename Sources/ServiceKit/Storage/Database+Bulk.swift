@@ -101,9 +101,7 @@ extension Database {
             try await writer.sql.raw("COMMIT").run()
             return result
         } catch {
-            do { try await writer.sql.raw("ROLLBACK").run() } catch {
-                logger.error("rollback failed", metadata: ["error": .string(String(reflecting: error))])
-            }
+            await Database.rollback(writer.sql, logger: logger)
             throw error
         }
     }

@@ -145,12 +145,27 @@ public final class Database: Sendable {
                 try await sql.raw("COMMIT").run()
                 return result
             } catch {
-                do { try await sql.raw("ROLLBACK").run() } catch {
-                    self.logger.error("rollback failed", metadata: ["error": .string(String(reflecting: error))])
-                }
+                await Self.rollback(sql, logger: self.logger)
                 throw error
             }
         }
+    }
+
+    /// Rolls back the open transaction of `sql`, also when the calling task is cancelled: the drivers refuse to
+    /// start a statement in a cancelled task, and a session left inside its transaction would keep SQLite's write
+    /// lock (every other connection to the file then fails with "database is locked") or go back to the
+    /// PostgreSQL pool mid-transaction. So the ROLLBACK runs in a task of its own, which the caller's
+    /// cancellation does not reach, and the caller waits for it.
+    static func rollback(_ sql: any SQLDatabase, logger: Logger) async {
+        let done = await Task.detached { () -> (any Error)? in
+            do {
+                try await sql.raw("ROLLBACK").run()
+                return nil
+            } catch {
+                return error
+            }
+        }.value
+        if let done { logger.error("rollback failed", metadata: ["error": .string(String(reflecting: done))]) }
     }
 
     /// A round trip to the database, for `/health/detailed`.
