@@ -18,30 +18,16 @@ public struct QualitySettings: Sendable, Equatable {
 
 /// Findings that do not stop a series from being published but lower its quality score.
 public struct QualityReport: Sendable, Equatable, Codable {
-    public struct Outlier: Sendable, Equatable, Codable {
-        public let date: String
-        public let logReturn: Double
-        public let zScore: Double
-
-        enum CodingKeys: String, CodingKey {
-            case date
-            case logReturn = "log_return"
-            case zScore = "z_score"
-        }
-    }
-
-    public struct StaleRun: Sendable, Equatable, Codable {
-        public let from: String
-        public let to: String
-        public let bars: Int
-    }
+    // One implementation of the rules for every service: Quant's `BarQuality`.
+    public typealias Outlier = BarQuality.Outlier
+    public typealias StaleRun = BarQuality.StaleRun
 
     public var bars: Int
     public var firstDate: String?
     public var lastDate: String?
     /// Trading days the calendar expects from the first to the last date (prices only; otherwise = bars).
     public var expectedBars: Int
-    public var gaps: [TradingCalendar.Gap]
+    public var gaps: [BarQuality.Gap]
     public var missingBars: Int
     public var outliers: [Outlier]
     public var staleRuns: [StaleRun]
@@ -60,15 +46,13 @@ public struct QualityReport: Sendable, Equatable, Codable {
     /// The quality score, 0–100 with one decimal: every missing trading day and every stale bar (beyond the first
     /// of its run) costs one expected bar, every outlier two (it also distorts two returns).
     public static func score(expected: Int, missing: Int, outliers: Int, stale: Int) -> Double {
-        guard expected > 0 else { return 0 }
-        let penalty = Double(missing + 2 * outliers + stale) / Double(expected)
-        return (max(0, 1 - penalty) * 1000).rounded() / 10
+        BarQuality.score(expected: expected, missing: missing, outliers: outliers, stale: stale)
     }
 
     /// Measures sorted, rule-abiding bars. Returns use the adjusted close, so splits and dividends are not outliers.
     public static func measure(_ bars: [DailyBar], profile: ValidationProfile, settings: QualitySettings) -> QualityReport {
         let dates = bars.map(\.date)
-        var gaps: [TradingCalendar.Gap] = []
+        var gaps: [BarQuality.Gap] = []
         var expected = bars.count
         var stale: [StaleRun] = []
         if profile == .prices, let first = dates.first, let last = dates.last {
@@ -84,32 +68,13 @@ public struct QualityReport: Sendable, Equatable, Codable {
                              score: score(expected: expected, missing: missing, outliers: found.count, stale: staleBars))
     }
 
-    /// Log returns ln(aₜ/aₜ₋₁) of the adjusted close whose |z| = |r − mean| / sd (sample sd) exceeds `threshold`.
-    /// Needs at least 10 returns; fewer say nothing about a distribution.
+    /// Log returns of the adjusted close whose |z| exceeds `threshold` (``BarQuality/outliers(_:threshold:)``).
     static func outliers(_ bars: [DailyBar], threshold: Double) -> [Outlier] {
-        let values = bars.map { $0.adjClose }
-        guard values.count > 10, values.allSatisfy({ $0 > 0 }) else { return [] }
-        let returns = zip(values, values.dropFirst()).map { log($1 / $0) }
-        let mean = returns.reduce(0, +) / Double(returns.count)
-        let variance = returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(returns.count - 1)
-        let sd = variance.squareRoot()
-        guard sd > 0 else { return [] }
-        return returns.indices.compactMap { i in
-            let z = (returns[i] - mean) / sd
-            return abs(z) > threshold ? Outlier(date: bars[i + 1].date, logReturn: returns[i], zScore: z) : nil
-        }
+        BarQuality.outliers(bars, threshold: threshold)
     }
 
-    /// Runs of at least `minimum` consecutive bars whose open, high, low and close are all equal to the previous bar's.
+    /// Runs of at least `minimum` unchanged bars (``BarQuality/staleRuns(_:minimum:)``).
     static func staleRuns(_ bars: [DailyBar], minimum: Int) -> [StaleRun] {
-        guard minimum > 1, !bars.isEmpty else { return [] }
-        var runs: [StaleRun] = []
-        var start = 0
-        func same(_ a: DailyBar, _ b: DailyBar) -> Bool { a.open == b.open && a.high == b.high && a.low == b.low && a.close == b.close }
-        for i in 1...bars.count where i == bars.count || !same(bars[i], bars[i - 1]) {
-            if i - start >= minimum { runs.append(StaleRun(from: bars[start].date, to: bars[i - 1].date, bars: i - start)) }
-            start = i
-        }
-        return runs
+        BarQuality.staleRuns(bars, minimum: minimum)
     }
 }

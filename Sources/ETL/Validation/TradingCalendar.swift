@@ -19,39 +19,19 @@ public struct TradingCalendar: Sendable, Equatable {
 
     /// Whether `days` (since 1970-01-01) is a weekday that is not a holiday.
     public func isTradingDay(_ days: Int) -> Bool {
-        // 1970-01-01 was a Thursday: (days + 3) mod 7 is 0 on Mondays.
-        let weekday = ((days + 3) % 7 + 7) % 7
-        return weekday < 5 && !holidays.contains(Resampler.isoDate(daysSinceEpoch: days))
+        BarQuality.isTradingDay(days, holidays: holidays)
     }
 
-    /// Trading days between two sorted dates that have no bar: runs of consecutive missing days, each with its
-    /// first and last date and how many trading days it spans.
+    /// Runs of trading days without a bar between consecutive sorted dates (``BarQuality/gaps(in:holidays:)``).
     public func gaps(in sortedDates: [String]) -> [Gap] {
-        let days = sortedDates.compactMap(Resampler.daysSinceEpoch)
-        var gaps: [Gap] = []
-        for (previous, next) in zip(days, days.dropFirst()) where next - previous > 1 {
-            let missing = ((previous + 1)..<next).filter(isTradingDay)
-            guard let first = missing.first, let last = missing.last else { continue }
-            gaps.append(Gap(from: Resampler.isoDate(daysSinceEpoch: first), to: Resampler.isoDate(daysSinceEpoch: last), tradingDays: missing.count))
-        }
-        return gaps
+        BarQuality.gaps(in: sortedDates, holidays: holidays)
     }
 
     /// Trading days from the first to the last date, both included.
     public func tradingDays(from first: String, to last: String) -> Int {
-        guard let a = Resampler.daysSinceEpoch(first), let b = Resampler.daysSinceEpoch(last), a <= b else { return 0 }
-        return (a...b).filter(isTradingDay).count
+        BarQuality.tradingDays(from: first, to: last, holidays: holidays)
     }
 
     /// A run of trading days without bars.
-    public struct Gap: Sendable, Equatable, Codable {
-        public let from: String
-        public let to: String
-        public let tradingDays: Int
-
-        enum CodingKeys: String, CodingKey {
-            case from, to
-            case tradingDays = "trading_days"
-        }
-    }
+    public typealias Gap = BarQuality.Gap
 }

@@ -23,6 +23,12 @@ public enum BarQuality {
         public let to: String
         public let tradingDays: Int
 
+        public init(from: String, to: String, tradingDays: Int) {
+            self.from = from
+            self.to = to
+            self.tradingDays = tradingDays
+        }
+
         enum CodingKeys: String, CodingKey {
             case from, to
             case tradingDays = "trading_days"
@@ -45,6 +51,12 @@ public enum BarQuality {
         public let from: String
         public let to: String
         public let bars: Int
+
+        public init(from: String, to: String, bars: Int) {
+            self.from = from
+            self.to = to
+            self.bars = bars
+        }
     }
 
     public struct Report: Sendable, Equatable, Codable {
