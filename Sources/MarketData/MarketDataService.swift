@@ -9,7 +9,12 @@ public struct MarketDataService: BourseService {
     public static let descriptor = ServiceDescriptor(
         name: "data", migrations: MarketDataMigrations.all,
         summary: "Instruments, OHLCV bars, fundamentals and corporate actions.",
-        openAPIPaths: MarketDataOpenAPI.paths, openAPISchemas: MarketDataOpenAPI.schemas)
+        openAPIPaths: MarketDataOpenAPI.paths, openAPISchemas: MarketDataOpenAPI.schemas,
+        // Two POSTs only read: a batch of series and a validation report (it stores nothing).
+        access: AccessPolicy(rules: [
+            .init("POST", "/api/v1/data/market", .scope("data:read")),
+            .init("POST", "/api/v1/data/validate", .scope("data:read")),
+        ]))
 
     let instruments: InstrumentRepository
     public let bars: BarRepository
