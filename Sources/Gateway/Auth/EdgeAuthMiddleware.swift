@@ -87,14 +87,16 @@ struct EdgeAuthMiddleware: RouterMiddleware {
 
     /// Spends one request of the caller's quota (if a quota applies): the decision and the `RateLimit-*` headers.
     /// Shared with the fast path, so both count against the same key.
-    func checkRate(principal: Principal?, remote: String?, method: String, path: String)
+    func checkRate(principal: Principal?, remote: String?, method: String, path: String, keys: [String: String]? = nil)
         -> (quota: RateLimiter.Quota, decision: RateLimiter.Decision, headers: [HTTPField])? {
         // Probes and scrapers (/health, /metrics, the contract) are never limited: a limit there only hides outages.
         guard path.hasPrefix("/api/") else { return nil }
         let routeClass = RateLimitPolicy.routeClass(method: method, path: path)
         guard let quota = rateLimits.quota(role: principal?.primaryRole ?? "anonymous", routeClass: routeClass) else { return nil }
         let key: String
-        if let principal {
+        if let precomputed = keys?[routeClass] {
+            key = precomputed
+        } else if let principal {
             // Per user for tokens (all of a user's sessions share it), per key for API keys.
             key = principal.kind == .user ? "user:\(principal.subject):\(routeClass)" : "key:\(principal.credentialID):\(routeClass)"
         } else {

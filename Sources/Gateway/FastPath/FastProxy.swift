@@ -104,7 +104,7 @@ final class FastProxy: Sendable {
         case nil: guard principal?.has(scope: Scope.admin) == true else { return .router }
         }
         var rateHeaders: [HTTPField] = []
-        if let outcome = edge.checkRate(principal: principal, remote: remote, method: request.method.rawValue, path: path) {
+        if let outcome = edge.checkRate(principal: principal, remote: remote, method: request.method.rawValue, path: path, keys: identity?.rateKeys) {
             // A refusal counts nothing, so the router path can refuse it again with the full problem.
             guard outcome.decision.allowed else { return .router }
             rateHeaders = outcome.headers

@@ -95,9 +95,14 @@ public struct ForwardedIdentity: Sendable {
     public let principal: Principal
     public let fields: [HTTPField]
     public let signedText: String
+    /// The rate-limit key of this principal per route class (`read`, `write`, `auth`): per user for tokens (all of a
+    /// user's sessions share it), per key for API keys.
+    public let rateKeys: [String: String]
 
     public init(_ principal: Principal) {
         self.principal = principal
+        let base = principal.kind == .user ? "user:\(principal.subject)" : "key:\(principal.credentialID)"
+        self.rateKeys = Dictionary(uniqueKeysWithValues: ["read", "write", "auth"].map { ($0, "\(base):\($0)") })
         self.fields = principal.headerFields.compactMap { name, value in HTTPField.Name(name).map { HTTPField(name: $0, value: value) } }
         self.signedText = principal.signedText
     }

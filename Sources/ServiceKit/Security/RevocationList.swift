@@ -25,6 +25,8 @@ public final class RevocationList: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Entries held; checked without the lock so that the common case (nothing revoked) costs one atomic load.
+    private let size = Atomic<Int>(0)
 
     public init() {}
 
@@ -34,6 +36,7 @@ public final class RevocationList: Sendable {
                 state.entries[entry.kind, default: [:]][entry.id] = max(state.entries[entry.kind]?[entry.id] ?? 0, entry.until)
             }
             if let cursor { state.cursor = max(state.cursor, cursor) }
+            size.store(state.entries.values.reduce(0) { $0 + $1.count }, ordering: .releasing)
         }
     }
 
@@ -42,7 +45,8 @@ public final class RevocationList: Sendable {
 
     /// Whether `principal` (issued at `issuedAt`) has been revoked.
     public func isRevoked(_ principal: Principal, issuedAt: Double?) -> Bool {
-        state.withLock { state in
+        guard size.load(ordering: .acquiring) > 0 else { return false }
+        return state.withLock { state in
             switch principal.kind {
             case .user:
                 if state.entries[.token]?[principal.credentialID] != nil { return true }
@@ -65,6 +69,7 @@ public final class RevocationList: Sendable {
                 let horizon = kind == .subject ? now - maxTokenLifetime : now
                 state.entries[kind] = state.entries[kind]?.filter { $0.value > horizon }
             }
+            size.store(state.entries.values.reduce(0) { $0 + $1.count }, ordering: .releasing)
         }
     }
 
