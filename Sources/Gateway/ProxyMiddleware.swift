@@ -99,6 +99,8 @@ struct ProxyMiddleware: RouterMiddleware {
             // Headers the gateway sets itself; a client's own values are never passed on.
             if dropped.contains(name) || name == "host" || name == "x-request-id" || name == "traceparent"
                 || name == "x-bourse-timeout-ms" || name == "x-bourse-internal" || Principal.headerNames.contains(name) { continue }
+            // The caller's token or key stays at the edge: services get the identity it proved, never the credential.
+            if name == "authorization" || name == "x-api-key" { continue }
             if name == "x-forwarded-for" { forwardedFor = field.value; continue }
             upstream.headers.add(name: field.name.rawName, value: field.value)
         }

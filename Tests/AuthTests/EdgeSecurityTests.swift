@@ -89,6 +89,8 @@ import ServiceKit
             #expect(read.status == 200)
             #expect(!read.text.hasPrefix("admin-id"))
             #expect(!read.text.contains("portfolio:write"))
+            // The service sees the identity the token proved, never the token itself.
+            #expect(!read.text.contains("credential-forwarded"))
         }
     }
 

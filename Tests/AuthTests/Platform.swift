@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import BourseTesting
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import HummingbirdTesting
@@ -63,7 +64,7 @@ struct Platform: Sendable {
         }
     }
 
-    /// Answers every request with 200 and the identity headers it received.
+    /// Answers every request with 200, the identity headers it received and whether a credential reached it.
     static func catchAll() -> Application<RouterResponder<BasicRequestContext>> {
         let router = Router()
         router.on("/**", method: .get) { request, _ in identity(request) }
@@ -73,6 +74,7 @@ struct Platform: Sendable {
 
     @Sendable static func identity(_ request: Request) -> String {
         (request.headers[Principal.subjectHeader] ?? "-") + " " + (request.headers[Principal.scopesHeader] ?? "-")
+            + (request.headers[.authorization] != nil || request.headers[HTTPField.Name("X-API-Key")!] != nil ? " credential-forwarded" : "")
     }
 
     // MARK: - Calls

@@ -136,7 +136,8 @@ final class FastProxy: Sendable {
         for field in incoming.headerFields {
             let name = field.name.canonicalName
             if dropped.contains(name) || name == "x-request-id" || name == "traceparent" || name == "x-bourse-timeout-ms"
-                || name == "x-bourse-internal" || Principal.headerNames.contains(name) { continue }
+                || name == "x-bourse-internal" || name == "authorization" || name == "x-api-key"
+                || Principal.headerNames.contains(name) { continue }
             if name == "x-forwarded-for" { forwardedFor = field.value; continue }
             fields.append(field)
         }
