@@ -12,7 +12,7 @@ if [ "$(id -u)" -ne 0 ]; then owner=$(id -un); fi
 chown "$owner" "$dir"
 run() { if [ "$(id -u)" -eq 0 ]; then su "$owner" -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
 run "'$bindir/initdb' -D '$dir/data' --auth=trust --username=bourse --encoding=UTF8 >'$dir/initdb.log' 2>&1"
-run "'$bindir/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -o \"-c listen_addresses=127.0.0.1 -p $port -k '$dir' -c fsync=off -c max_connections=200\" start >/dev/null"
+run "'$bindir/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -o \"-c listen_addresses=127.0.0.1 -p $port -k '$dir' -c fsync=off -c max_connections=1000\" start >/dev/null"
 run "'$bindir/createdb' -h 127.0.0.1 -p $port -U bourse bourse_test"
 echo "export BOURSE_TEST_POSTGRES_URL=postgres://bourse@127.0.0.1:$port/bourse_test"
 echo "export PGTEST_DIR=$dir"

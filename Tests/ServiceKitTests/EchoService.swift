@@ -54,7 +54,7 @@ struct EchoService: BourseService {
         }
         router.get("/api/v1/echo/sleep") { _, context -> String in
             do {
-                try await Task.sleep(for: .seconds(5))
+                try await Task.sleep(for: .seconds(30))
             } catch {
                 EchoService.cancelledSleeps.add(1, ordering: .relaxed)
                 throw error
