@@ -11,7 +11,7 @@ enum Secrets {
     }
 
     static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(secret.utf8)).hexString
     }
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }

@@ -96,11 +96,7 @@ struct ProxyMiddleware: RouterMiddleware {
         var forwardedFor: String?
         for field in request.headers {
             let name = field.name.canonicalName
-            // Headers the gateway sets itself; a client's own values are never passed on.
-            if dropped.contains(name) || name == "host" || name == "x-request-id" || name == "traceparent"
-                || name == "x-bourse-timeout-ms" || name == "x-bourse-internal" || Principal.headerNames.contains(name) { continue }
-            // The caller's token or key stays at the edge: services get the identity it proved, never the credential.
-            if name == "authorization" || name == "x-api-key" { continue }
+            if dropped.contains(name) || name == "host" || Self.isGatewayOwned(name) { continue }
             if name == "x-forwarded-for" { forwardedFor = field.value; continue }
             upstream.headers.add(name: field.name.rawName, value: field.value)
         }
@@ -146,6 +142,17 @@ struct ProxyMiddleware: RouterMiddleware {
             return .badGateway("Service \(service) could not be reached or broke the connection.")
         }
     }
+
+    /// Request headers (lower-cased) that never pass from a client to a service, on either proxy path: those the
+    /// gateway sets itself (request id, trace, time left, internal credential, identity), and the caller's token
+    /// or key, which stays at the edge — services get the identity it proved, never the credential.
+    static func isGatewayOwned(_ name: String) -> Bool {
+        gatewayOwned.contains(name) || Principal.headerNames.contains(name)
+    }
+
+    private static let gatewayOwned: Set<String> = [
+        "x-request-id", "traceparent", "x-bourse-timeout-ms", "x-bourse-internal", "authorization", "x-api-key",
+    ]
 
     static let alwaysHopByHop: Set<String> = [
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ServiceKit
 
 /// The raw archive ("data lake"): every payload as received, under `<data.dir>/raw/<source>/<symbol>/<date>-<job>.<ext>`
 /// (a second payload of the same job and symbol, after a retry, gets `-<n>` before the extension), next to a
@@ -27,7 +28,7 @@ public struct RawArchive: Sendable {
 
     /// Lower-case hex SHA-256 of `data`.
     public static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: data).hexString
     }
 
     /// Writes `data` and its sidecar atomically (write to a temporary name, then rename) and returns its checksum.

@@ -98,7 +98,7 @@ final class GatewayAuthenticator: Sendable {
     }
 
     private func introspect(key: String) async throws(Refusal) -> Principal {
-        let cacheKey = SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        let cacheKey = SHA256.hash(data: Data(key.utf8)).hexString
         let now = ContinuousClock.now
         if let hit = apiKeys.withLock({ $0[cacheKey] }), hit.until > now {
             guard let principal = hit.principal, !verifier.revocations.isRevoked(principal, issuedAt: nil) else {
@@ -127,7 +127,7 @@ final class GatewayAuthenticator: Sendable {
     /// The principal of an API key whose introspection is cached, still fresh and not revoked; `nil` otherwise
     /// (then ``authenticate(_:)`` asks the auth service). Never suspends.
     func cachedAPIKeyIdentity(_ key: String) -> ForwardedIdentity? {
-        let cacheKey = SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        let cacheKey = SHA256.hash(data: Data(key.utf8)).hexString
         guard let hit = apiKeys.withLock({ $0[cacheKey] }), hit.until > .now, let identity = hit.identity,
               !verifier.revocations.isRevoked(identity.principal, issuedAt: nil) else { return nil }
         return identity

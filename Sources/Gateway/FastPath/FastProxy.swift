@@ -127,7 +127,7 @@ final class FastProxy: Sendable {
 
     /// The request sent to `instance`: the client's headers minus hop-by-hop and gateway-owned ones, plus
     /// forwarding headers, request id, trace, time left, the caller's identity and the internal credential.
-    func upstreamRequest(_ plan: Plan, instance: UpstreamPool.Instance, remote: String?) -> HTTPRequest {
+    func upstreamRequest(_ plan: Plan, to base: URLComponentsLite, remote: String?) -> HTTPRequest {
         let incoming = plan.request
         var fields = HTTPFields()
         fields.reserveCapacity(incoming.headerFields.count + 12)
@@ -135,9 +135,7 @@ final class FastProxy: Sendable {
         var forwardedFor: String?
         for field in incoming.headerFields {
             let name = field.name.canonicalName
-            if dropped.contains(name) || name == "x-request-id" || name == "traceparent" || name == "x-bourse-timeout-ms"
-                || name == "x-bourse-internal" || name == "authorization" || name == "x-api-key"
-                || Principal.headerNames.contains(name) { continue }
+            if dropped.contains(name) || ProxyMiddleware.isGatewayOwned(name) { continue }
             if name == "x-forwarded-for" { forwardedFor = field.value; continue }
             fields.append(field)
         }
@@ -153,9 +151,8 @@ final class FastProxy: Sendable {
             fields[InternalCredential.header] = credential.token(method: incoming.method.rawValue, target: incoming.path ?? "/",
                                                                  identity: plan.identity?.signedText ?? "")
         }
-        let base = URLComponentsLite(instance.url)
-        let path = (base?.path ?? "") + (incoming.path ?? "/")
-        return HTTPRequest(method: incoming.method, scheme: nil, authority: base.map { "\($0.host):\($0.port)" }, path: path, headerFields: fields)
+        return HTTPRequest(method: incoming.method, scheme: nil, authority: "\(base.host):\(base.port)",
+                           path: base.path + (incoming.path ?? "/"), headerFields: fields)
     }
 }
 

@@ -120,12 +120,12 @@ final class FastProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
             replacedStale = false
             tried.insert(instance.id)
         }
-        guard let (host, port) = Self.hostPort(instance.url) else {
+        guard let base = URLComponentsLite(instance.url) else {
             connectFailed(UpstreamError.broken("bad instance URL \(instance.url)"))
             return
         }
-        let request = proxy.upstreamRequest(plan, instance: instance, remote: remote)
-        connections.acquire(host: host, port: port, connectTimeout: .seconds(2), fresh: fresh).assumeIsolated().whenComplete { [self] result in
+        let request = proxy.upstreamRequest(plan, to: base, remote: remote)
+        connections.acquire(host: base.host, port: base.port, connectTimeout: .seconds(2), fresh: fresh).assumeIsolated().whenComplete { [self] result in
             guard self.plan != nil, self.instance == instance else {
                 // The exchange ended (deadline, client gone) while connecting.
                 if case .success(let connection) = result { connections.release(connection, reusable: true) }
@@ -281,7 +281,6 @@ final class FastProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         context.write(wrapOutboundOut(.head(HTTPResponse(status: problem.status, headerFields: fields))), promise: nil)
         if method != .head { context.write(wrapOutboundOut(.body(body)), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        body.clear()
         if plan == nil {
             // Answered without an exchange (unknown service, no instance): record it as one.
             proxy.metrics.record(method: method, route: "/api/v1/{unknown}/**", status: problem.status, duration: .now - start)
@@ -321,11 +320,6 @@ final class FastProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
             queued.removeFirst()
             handle(part, context: context)
         }
-    }
-
-    static func hostPort(_ url: String) -> (String, Int)? {
-        guard let components = URLComponentsLite(url) else { return nil }
-        return (components.host, components.port)
     }
 }
 

@@ -19,7 +19,7 @@ public struct ConditionalResponse: ResponseGenerator {
 
     public static func etag(of body: ByteBuffer) -> String {
         let digest = SHA256.hash(data: body.readableBytesView)
-        return "\"" + digest.prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+        return "\"" + digest.prefix(16).hexString + "\""
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {

@@ -46,17 +46,8 @@ public struct InternalCredential: Sendable {
     private func signature(method: String, target: String, identity: String, millis: Int64) -> String {
         let message = "v1\n\(millis)\n\(method)\n\(target)\n\(identity)"
         let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key)
-        // Hex by table: String(format:) per byte costs more than the HMAC itself, on every proxied request.
-        var hex = [UInt8]()
-        hex.reserveCapacity(64)
-        for byte in mac {
-            hex.append(Self.hexDigits[Int(byte >> 4)])
-            hex.append(Self.hexDigits[Int(byte & 0x0f)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        return mac.hexString
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }

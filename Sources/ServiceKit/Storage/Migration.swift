@@ -42,7 +42,7 @@ public struct Migration: Sendable {
     /// SHA-256 (hex) of the name and both directions' statements for `engine`.
     public func checksum(for engine: Database.Engine) -> String {
         let text = ([name] + up.statements(for: engine) + ["--down--"] + down.statements(for: engine)).joined(separator: "\n;\n")
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: Data(text.utf8)).hexString
     }
 }
 
