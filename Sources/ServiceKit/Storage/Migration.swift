@@ -87,8 +87,16 @@ public struct Migrator: Sendable {
         )
         """
 
+    /// Creates the bookkeeping table under the migration lock: `CREATE TABLE IF NOT EXISTS` is not atomic in
+    /// PostgreSQL, and two instances starting at once would otherwise both try to create it.
+    func ensureTable() async throws {
+        try await database.transaction { sql in
+            try await self.lock(sql)
+            try await sql.raw("\(unsafeRaw: Self.createTable)").run()
+        }
+    }
+
     func applied(_ sql: any SQLDatabase) async throws -> [Int: AppliedRow] {
-        try await sql.raw("\(unsafeRaw: Self.createTable)").run()
         let rows = try await sql.raw("SELECT version, name, checksum, applied_at FROM bourse_migrations ORDER BY version")
             .all(decoding: AppliedRow.self)
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.version, $0) })
@@ -96,6 +104,7 @@ public struct Migrator: Sendable {
 
     /// Every known migration and whether it has been applied.
     public func status() async throws -> [Status] {
+        try await ensureTable()
         let applied = try await database.withSQL { try await self.applied($0) }
         return migrations.map { m in
             let row = applied[m.version]
@@ -106,6 +115,7 @@ public struct Migrator: Sendable {
 
     /// Refuses a database whose applied migrations were edited, or that holds migrations this code does not know.
     public func verify() async throws {
+        try await ensureTable()
         let applied = try await database.withSQL { try await self.applied($0) }
         try check(applied)
     }
