@@ -33,8 +33,11 @@ import Glibc
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "text/csv")
+        // A debug build on a busy CI machine can take longer than the gateway's default 30 s deadline to archive
+        // and record a 5,000-row upload; ask for more (the gateway allows up to 300 s).
+        request.headers.add(name: "X-Bourse-Timeout-Ms", value: "240000")
         request.body = .bytes(ByteBuffer(string: csv))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(250))
         return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 8 << 20)))
     }
 
