@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 @preconcurrency import PostgresKit
 import SQLKit
 import SQLiteKit
@@ -13,43 +14,63 @@ public protocol BulkRows: Sendable {
 
 /// Receives one row's values, in column order, encoded for the engine in use.
 public struct BulkRowWriter {
-    enum Target {
-        case sqlite([SQLiteData])
-        case postgres(ByteBuffer)
+    enum Kind {
+        /// Values collected as `SQLiteData` for a multi-row statement (the fallback SQLite path).
+        case sqliteBinds
+        /// Values bound straight into a prepared single-row statement (`statement`).
+        case sqliteStatement
+        /// COPY text format into `buffer`.
+        case postgres
     }
 
-    var target: Target
+    let kind: Kind
+    var binds: [SQLiteData] = []
+    var buffer = ByteBuffer()
+    var statement: SQLiteBulkStatement?
     var columnInRow = 0
 
+    init(binds: [SQLiteData]) {
+        kind = .sqliteBinds
+        self.binds = binds
+    }
+
+    init(buffer: ByteBuffer) {
+        kind = .postgres
+        self.buffer = buffer
+    }
+
+    init(statement: SQLiteBulkStatement) {
+        kind = .sqliteStatement
+        self.statement = statement
+    }
+
     public mutating func text(_ value: String) {
-        switch target {
-        case .sqlite(var binds):
-            target = .sqlite([])  // keeps the array uniquely referenced, so the append does not copy it
+        switch kind {
+        case .sqliteStatement:
+            columnInRow += 1
+            statement.unsafelyUnwrapped.bind(text: value, at: Int32(columnInRow))
+        case .sqliteBinds:
             binds.append(.text(value))
-            target = .sqlite(binds)
-        case .postgres(var buffer):
-            target = .postgres(ByteBuffer())
-            separator(&buffer)
+        case .postgres:
+            separator()
             Self.escapeCopyText(value, into: &buffer)
-            target = .postgres(buffer)
         }
     }
 
     public mutating func double(_ value: Double) {
-        switch target {
-        case .sqlite(var binds):
-            target = .sqlite([])
+        switch kind {
+        case .sqliteStatement:
+            columnInRow += 1
+            statement.unsafelyUnwrapped.bind(double: value, at: Int32(columnInRow))
+        case .sqliteBinds:
             binds.append(.float(value))
-            target = .sqlite(binds)
-        case .postgres(var buffer):
-            target = .postgres(ByteBuffer())
-            separator(&buffer)
+        case .postgres:
+            separator()
             if value.isFinite { buffer.writeString(value.description) } else { buffer.writeString(value.isNaN ? "NaN" : value > 0 ? "Infinity" : "-Infinity") }
-            target = .postgres(buffer)
         }
     }
 
-    private mutating func separator(_ buffer: inout ByteBuffer) {
+    private mutating func separator() {
         if columnInRow > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
         columnInRow += 1
     }
@@ -80,9 +101,9 @@ extension Database {
     /// times slower. The writer's `sql` runs other statements in the same transaction.
     public func bulkTransaction<R: Sendable>(_ body: @escaping @Sendable (BulkWriter) async throws -> R) async throws -> R {
         switch backend {
-        case .sqlite(let connection, let mutex, _):
+        case .sqlite(let connection, let mutex, let threadPool):
             return try await mutex.withLock {
-                let writer = BulkWriter(connection: .sqlite(connection), sql: connection.sql(queryLogLevel: .trace))
+                let writer = BulkWriter(connection: .sqlite(connection, threadPool), sql: connection.sql(queryLogLevel: .trace))
                 return try await Self.inTransaction(writer, begin: "BEGIN IMMEDIATE", logger: self.logger, body)
             }
         case .postgres(let pool):
@@ -110,7 +131,8 @@ extension Database {
 /// Bulk inserts inside a ``Database/bulkTransaction(_:)``.
 public struct BulkWriter: Sendable {
     enum Connection: Sendable {
-        case sqlite(SQLiteConnection)
+        /// The connection and its own one-thread pool, on which every libsqlite3 call of the connection runs.
+        case sqlite(SQLiteConnection, NIOThreadPool)
         case postgres(PostgresConnection)
     }
 
@@ -118,50 +140,95 @@ public struct BulkWriter: Sendable {
     /// The same connection and transaction through SQLKit, for the statements around the bulk insert.
     public let sql: any SQLDatabase
 
-    /// Rows per SQLite statement: 8 columns × 2,000 rows stays under SQLite's 32,766 bound parameters.
+    /// Rows per SQLite statement on the fallback path: 8 columns × 2,000 rows stays under SQLite's 32,766 bound
+    /// parameters.
     static let sqliteRowsPerStatement = 2_000
     /// Bytes of COPY data sent per message.
     static let copyChunkBytes = 256 * 1024
 
     /// Inserts `rows`; rows whose `conflictKey` already exists are left as they are. Returns the rows inserted.
     ///
-    /// SQLite: multi-row `INSERT … ON CONFLICT DO NOTHING` statements with values bound straight from
-    /// `SQLiteData`. PostgreSQL: `COPY … FROM STDIN` into the table inside a savepoint; if a key already exists
+    /// SQLite: one single-row `INSERT … ON CONFLICT DO NOTHING` prepared once and bound and stepped per row on the
+    /// connection's `sqlite3*` (``SQLiteRawHandle``); if sqlite-nio no longer lets that handle be reached,
+    /// multi-row statements with values bound from `SQLiteData`. PostgreSQL: `COPY … FROM STDIN` into the table inside a savepoint; if a key already exists
     /// (unique violation), the savepoint is rolled back and the rows go through a temporary table and
     /// `INSERT … SELECT … ON CONFLICT DO NOTHING`. Table and column names are code, never input.
     public func insert(into table: String, columns: [String], conflictKey: [String], rows: some BulkRows) async throws -> Int {
+        try await insert(into: table, columns: columns, conflictKey: conflictKey, rows: rows, preparedStatement: true)
+    }
+
+    /// `preparedStatement: false` takes SQLite's fallback path (multi-row statements), for its tests.
+    func insert(into table: String, columns: [String], conflictKey: [String], rows: some BulkRows,
+                preparedStatement: Bool) async throws -> Int {
         guard rows.count > 0 else { return 0 }
         switch connection {
-        case .sqlite(let connection):
+        case .sqlite(let connection, let threadPool):
+            try await sqlitePragmas(connection)
+            if preparedStatement, let handle = await preparedStatementHandle() {
+                return try await sqliteStatementInsert(handle, threadPool: threadPool, table: table, columns: columns,
+                                                       conflictKey: conflictKey, rows: rows)
+            }
             return try await sqliteInsert(connection, table: table, columns: columns, conflictKey: conflictKey, rows: rows)
         case .postgres(let connection):
             return try await postgresInsert(connection, table: table, columns: columns, conflictKey: conflictKey, rows: rows)
         }
     }
 
-    private func sqliteInsert(_ connection: SQLiteConnection, table: String, columns: [String], conflictKey: [String],
-                              rows: some BulkRows) async throws -> Int {
-        func statement(rows n: Int) -> String {
-            let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-            return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-                + Array(repeating: tuple, count: n).joined(separator: ",")
-                + " ON CONFLICT (\(conflictKey.joined(separator: ", "))) DO NOTHING"
-        }
+    static func sqliteStatement(table: String, columns: [String], conflictKey: [String], rows n: Int) -> String {
+        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+            + Array(repeating: tuple, count: n).joined(separator: ",")
+            + " ON CONFLICT (\(conflictKey.joined(separator: ", "))) DO NOTHING"
+    }
+
+    /// The `sqlite3*` of this writer's connection, when it can be reached and is the one inside this transaction;
+    /// `nil` on PostgreSQL. (Internal for the test that fails when a sqlite-nio upgrade hides the handle.)
+    func preparedStatementHandle() async -> SQLiteRawHandle? {
+        guard case .sqlite(let connection, let threadPool) = connection, let handle = SQLiteRawHandle.of(connection) else { return nil }
+        return try? await threadPool.runIfActive { handle.inTransaction ? handle : nil }
+    }
+
+    private func sqlitePragmas(_ connection: SQLiteConnection) async throws {
         // A page cache that holds a whole bulk transaction's pages (the default 2 MiB spills them to the WAL early
         // and writes them again); memory is taken only as pages are used, and the setting stays with the connection.
         _ = try await connection.query("PRAGMA cache_size = -131072")
         // Checkpoints every 64 MiB of WAL instead of every 4 MiB: a checkpoint copies the WAL into the database and
         // syncs both, and at the default a 100,000-bar transaction paid one at every commit.
         _ = try await connection.query("PRAGMA wal_autocheckpoint = 16384")
+    }
+
+    /// The prepared-statement path: every row bound and stepped on the connection's own thread (the transaction
+    /// holds the connection's mutex, so nothing else runs on it meanwhile). An error leaves the transaction to
+    /// ``Database/bulkTransaction(_:)``, which rolls it back.
+    private func sqliteStatementInsert(_ handle: SQLiteRawHandle, threadPool: NIOThreadPool, table: String, columns: [String],
+                                       conflictKey: [String], rows: some BulkRows) async throws -> Int {
+        let sql = Self.sqliteStatement(table: table, columns: columns, conflictKey: conflictKey, rows: 1)
+        return try await threadPool.runIfActive {
+            let statement = try SQLiteBulkStatement(sql, on: handle)
+            let before = handle.totalChanges
+            var writer = BulkRowWriter(statement: statement)
+            for i in 0..<rows.count {
+                writer.columnInRow = 0
+                rows.write(row: i, to: &writer)
+                try statement.step()
+            }
+            return Int(handle.totalChanges - before)
+        }
+    }
+
+    private func sqliteInsert(_ connection: SQLiteConnection, table: String, columns: [String], conflictKey: [String],
+                              rows: some BulkRows) async throws -> Int {
+        func statement(rows n: Int) -> String {
+            Self.sqliteStatement(table: table, columns: columns, conflictKey: conflictKey, rows: n)
+        }
         let before = try await connection.query("SELECT total_changes() AS n").first?.column("n")?.integer ?? 0
         let full = statement(rows: Self.sqliteRowsPerStatement)
         let width = columns.count
         @Sendable func binds(from start: Int) -> [SQLiteData] {
             let n = min(Self.sqliteRowsPerStatement, rows.count - start)
-            var writer = BulkRowWriter(target: .sqlite({ var a: [SQLiteData] = []; a.reserveCapacity(n * width); return a }()))
+            var writer = BulkRowWriter(binds: { var a: [SQLiteData] = []; a.reserveCapacity(n * width); return a }())
             for i in start..<(start + n) { rows.write(row: i, to: &writer) }
-            guard case .sqlite(let binds) = writer.target else { preconditionFailure("a SQLite writer holds binds") }
-            return binds
+            return writer.binds
         }
         var start = 0
         var current = binds(from: 0)
@@ -203,20 +270,17 @@ public struct BulkWriter: Sendable {
 
     private func copy(_ connection: PostgresConnection, table: String, columns: [String], rows: some BulkRows) async throws {
         try await connection.copyFrom(table: table, columns: columns, logger: connection.logger) { out in
-            var writer = BulkRowWriter(target: .postgres(ByteBufferAllocator().buffer(capacity: Self.copyChunkBytes + 4096)))
+            var writer = BulkRowWriter(buffer: ByteBufferAllocator().buffer(capacity: Self.copyChunkBytes + 4096))
             for i in 0..<rows.count {
                 writer.columnInRow = 0
                 rows.write(row: i, to: &writer)
-                guard case .postgres(var buffer) = writer.target else { preconditionFailure("a PostgreSQL writer holds a buffer") }
-                writer.target = .postgres(ByteBuffer())  // the buffer's only reference is now ours: no copy on write
-                buffer.writeInteger(UInt8(ascii: "\n"))
-                if buffer.readableBytes >= Self.copyChunkBytes {
-                    try await out.write(buffer)
-                    buffer.clear()
+                writer.buffer.writeInteger(UInt8(ascii: "\n"))
+                if writer.buffer.readableBytes >= Self.copyChunkBytes {
+                    try await out.write(writer.buffer)
+                    writer.buffer.clear()
                 }
-                writer.target = .postgres(buffer)
             }
-            if case .postgres(let buffer) = writer.target, buffer.readableBytes > 0 { try await out.write(buffer) }
+            if writer.buffer.readableBytes > 0 { try await out.write(writer.buffer) }
         }
     }
 }
