@@ -144,7 +144,7 @@ public struct GatewayService: BourseService {
                               routing: caller.metrics ?? RoutingMetrics(registry: environment.metrics.registry, origin: "gateway"),
                               budget: caller.budget, defaultTimeout: config.seconds(Self.proxyTimeout), maxTimeout: config.seconds(Self.maxTimeout),
                               logger: environment.logger)
-        return { [FastProxyHandler(proxy: proxy)] }
+        return { [RouterResponseTracker(wire: WireProxyHandler(proxy: proxy))] }
     }
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {

@@ -1,11 +1,7 @@
-import HTTPTypes
 import NIOCore
-import NIOHTTP1
-import NIOHTTPTypes
-import NIOHTTPTypesHTTP1
 import NIOPosix
 
-/// Keep-alive HTTP/1.1 connections to upstream instances, owned by one event loop: the fast path only asks for
+/// Keep-alive HTTP/1.1 connections to upstream instances, owned by one event loop: the wire path only asks for
 /// them on that loop, so a request and its upstream call never leave the thread they arrived on.
 final class UpstreamConnections: @unchecked Sendable {
     // @unchecked: `idle` is only read and written on `loop` (every method asserts it); the class is shared
@@ -30,13 +26,12 @@ final class UpstreamConnections: @unchecked Sendable {
             .connectTimeout(connectTimeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandlers([HTTP1ToHTTPClientCodec(), UpstreamConnectionHandler()])
+                    try channel.pipeline.syncOperations.addHandler(UpstreamWireHandler())
                 }
             }
             .connect(host: host, port: port)
             .flatMapThrowing { channel in
-                let handler = try channel.pipeline.syncOperations.handler(type: UpstreamConnectionHandler.self)
+                let handler = try channel.pipeline.syncOperations.handler(type: UpstreamWireHandler.self)
                 return UpstreamConnection(key: key, channel: channel, handler: handler)
             }
     }
@@ -45,7 +40,8 @@ final class UpstreamConnections: @unchecked Sendable {
     func release(_ connection: UpstreamConnection, reusable: Bool) {
         loop.preconditionInEventLoop()
         connection.handler.delegate = nil
-        guard reusable, connection.channel.isActive, (idle[connection.key]?.count ?? 0) < maxIdlePerInstance else {
+        guard reusable, connection.handler.isIdle, connection.channel.isActive,
+              (idle[connection.key]?.count ?? 0) < maxIdlePerInstance else {
             connection.channel.close(promise: nil)
             return
         }
@@ -53,12 +49,12 @@ final class UpstreamConnections: @unchecked Sendable {
     }
 }
 
-/// One upstream connection and the handler that passes its response parts to the exchange using it.
+/// One upstream connection and the handler that passes its response to the exchange using it.
 struct UpstreamConnection: @unchecked Sendable {
     // @unchecked: the handler is only touched on the channel's event loop, which is the pool's loop.
     let key: String
     let channel: any Channel
-    let handler: UpstreamConnectionHandler
+    let handler: UpstreamWireHandler
     /// Taken from the idle list: the upstream may have closed it a moment ago without our having seen it yet.
     var wasIdle = false
 
@@ -68,37 +64,126 @@ struct UpstreamConnection: @unchecked Sendable {
         return copy
     }
 
-    func send(_ request: HTTPRequest, to delegate: any UpstreamResponseDelegate) {
-        handler.delegate = delegate
-        channel.write(HTTPRequestPart.head(request), promise: nil)
-        channel.writeAndFlush(HTTPRequestPart.end(nil), promise: nil)
+    /// Sends a complete request head (the wire path proxies bodiless requests only).
+    func send(_ request: ByteBuffer, isHead: Bool, to delegate: any UpstreamResponseDelegate) {
+        handler.begin(requestWasHead: isHead, delegate: delegate)
+        channel.writeAndFlush(request, promise: nil)
     }
 }
 
-/// Receives an upstream response.
+/// Receives an upstream response: its head, its body as it arrives (exactly as framed on the wire), its end.
 protocol UpstreamResponseDelegate: AnyObject {
-    func upstreamHead(_ response: HTTPResponse)
+    func upstreamHead(_ head: Wire.ResponseHead)
     func upstreamBody(_ buffer: ByteBuffer)
-    func upstreamEnd()
+    func upstreamEnd(keepAlive: Bool)
     func upstreamReadComplete()
     func upstreamFailed(_ error: any Error)
 }
 
-final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPResponsePart
+/// Reads HTTP/1.1 responses off an upstream connection's bytes: the head is parsed, the body is passed on in the
+/// slices it arrives in, and its end is found from `Content-Length`, the chunked framing or the connection's close.
+final class UpstreamWireHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
     weak var delegate: (any UpstreamResponseDelegate)?
+    private enum State {
+        case idle
+        case head
+        case length(Int)
+        case chunked(Wire.ChunkedScanner)
+        case untilClose
+    }
+
+    private var state = State.idle
+    private var requestWasHead = false
+    private var keepAlive = true
+    /// A head split over several reads.
+    private var partialHead: ByteBuffer?
+
+    /// Between responses: nothing is expected from the upstream.
+    var isIdle: Bool {
+        if case .idle = state { return true }
+        return false
+    }
+
+    func begin(requestWasHead: Bool, delegate: any UpstreamResponseDelegate) {
+        self.requestWasHead = requestWasHead
+        self.delegate = delegate
+        state = .head
+        keepAlive = true
+        partialHead = nil
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let response):
-            // 1xx interim answers are not passed on (the fast path sends no `Expect`).
-            if response.status.kind != .informational { delegate?.upstreamHead(response) }
-        case .body(let buffer): delegate?.upstreamBody(buffer)
-        case .end:
-            let delegate = self.delegate
-            self.delegate = nil
-            delegate?.upstreamEnd()
+        var buffer = unwrapInboundIn(data)
+        while buffer.readableBytes > 0 {
+            switch state {
+            case .idle:
+                // Bytes nobody asked for: the connection cannot be trusted with another request.
+                fail(UpstreamError.broken("the upstream sent bytes outside a response"))
+                context.close(promise: nil)
+                return
+            case .head:
+                if var partial = partialHead {
+                    partialHead = nil
+                    partial.writeBuffer(&buffer)
+                    buffer = partial
+                }
+                guard let end = buffer.withUnsafeReadableBytes({ Wire.headEnd($0) }) else {
+                    guard buffer.readableBytes <= Wire.maxHeadBytes else {
+                        fail(UpstreamError.broken("the upstream's response head is too large"))
+                        context.close(promise: nil)
+                        return
+                    }
+                    partialHead = buffer
+                    return
+                }
+                guard let head = Wire.responseHead(buffer, end: end, requestWasHead: requestWasHead) else {
+                    fail(UpstreamError.broken("the upstream sent a malformed response head"))
+                    context.close(promise: nil)
+                    return
+                }
+                buffer.moveReaderIndex(forwardBy: end)
+                if head.status < 200 {
+                    continue  // an interim answer: the final one follows
+                }
+                keepAlive = head.keepAlive
+                switch head.framing {
+                case .none: state = .length(0)
+                case .length(let n): state = .length(n)
+                case .chunked(let scanner): state = .chunked(scanner)
+                case .untilClose: state = .untilClose
+                }
+                delegate?.upstreamHead(head)
+                if case .length(0) = state { finish() }
+            case .length(let remaining):
+                let n = min(remaining, buffer.readableBytes)
+                let slice = buffer.readSlice(length: n)!
+                state = .length(remaining - n)
+                delegate?.upstreamBody(slice)
+                if remaining == n { finish() }
+            case .chunked(var scanner):
+                guard let used = buffer.withUnsafeReadableBytes({ scanner.scan($0) }) else {
+                    fail(UpstreamError.broken("the upstream sent a malformed chunked body"))
+                    context.close(promise: nil)
+                    return
+                }
+                let slice = buffer.readSlice(length: used)!
+                state = .chunked(scanner)
+                delegate?.upstreamBody(slice)
+                if scanner.isDone { finish() }
+            case .untilClose:
+                delegate?.upstreamBody(buffer)
+                return
+            }
         }
+    }
+
+    private func finish() {
+        state = .idle
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.upstreamEnd(keepAlive: keepAlive)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -111,11 +196,17 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(UpstreamError.broken("the upstream closed the connection"))
+        if case .untilClose = state {
+            keepAlive = false
+            finish()
+        } else {
+            fail(UpstreamError.broken("the upstream closed the connection"))
+        }
         context.fireChannelInactive()
     }
 
     private func fail(_ error: any Error) {
+        state = .idle
         let delegate = self.delegate
         self.delegate = nil
         delegate?.upstreamFailed(error)

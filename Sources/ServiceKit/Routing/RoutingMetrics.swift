@@ -5,6 +5,14 @@ import Synchronization
 public final class RoutingMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     let origin: String
+    /// `upstream_attempts` counters by service and outcome: looked up once, not on every request (the registry's
+    /// look-up builds and compares the label set each time).
+    private let attempts = Mutex<[AttemptKey: Counter]>([:])
+
+    private struct AttemptKey: Hashable {
+        let service: String
+        let outcome: String
+    }
 
     /// - Parameter origin: who routes (`gateway`, or the calling service's name).
     public init(registry: PrometheusCollectorRegistry, origin: String) {
@@ -13,11 +21,17 @@ public final class RoutingMetrics: Sendable {
     }
 
     public func attempt(service: String, outcome: String) {
-        registry.makeCounter(
-            descriptor: .init(namespace: "bourse", metricName: "upstream_attempts", unitName: "total",
-                              helpText: "Attempts to reach a service instance, by outcome."),
-            labels: [("origin", origin), ("service", service), ("outcome", outcome)]
-        ).increment()
+        let key = AttemptKey(service: service, outcome: outcome)
+        let counter = attempts.withLock { cache in
+            if let found = cache[key] { return found }
+            let made = registry.makeCounter(
+                descriptor: .init(namespace: "bourse", metricName: "upstream_attempts", unitName: "total",
+                                  helpText: "Attempts to reach a service instance, by outcome."),
+                labels: [("origin", origin), ("service", service), ("outcome", outcome)])
+            cache[key] = made
+            return made
+        }
+        counter.increment()
     }
 
     public func retried(service: String) {

@@ -1,0 +1,432 @@
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTPTypes
+import ServiceKit
+
+/// The first handler of each client connection, in front of SwiftNIO's HTTP/1 codec: it reads request heads off
+/// the socket's bytes itself, proxies the ones the ``FastProxy`` accepts right here on the event loop (the upstream's
+/// response is passed back as it came, with the gateway's headers), and hands every other request, byte for byte,
+/// to the codec and Hummingbird's router behind it.
+///
+/// Responses leave in request order: while a router request is outstanding every new request goes to the router
+/// too, and requests that arrive during a proxied exchange wait until it ends. A head the wire parser does not
+/// understand hands the connection to the codec for good.
+final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, UpstreamResponseDelegate {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let proxy: FastProxy
+    private var context: ChannelHandlerContext?
+    private var connections: UpstreamConnections?
+    private var remote: String?
+
+    /// Bytes received and not yet handled.
+    private var input: ByteBuffer?
+    /// Whether the codec reads this connection from now on (a head the wire parser refused).
+    private var codecOnly = false
+    /// Body bytes of the router request in progress still to pass to the codec.
+    private var routerBodyRemaining = 0
+    /// Router requests whose response has not been written to the end.
+    private var routerOutstanding = 0
+    /// How far into `input` a head was looked for without finding its end (so a head arriving a byte at a time is
+    /// not scanned from its start again on every read).
+    private var scanned = 0
+    /// Whether bytes went to the codec since the last read-complete it was given.
+    private var passedToCodec = false
+    private var reading = false
+    private var processing = false
+
+    // The exchange in progress.
+    private var plan: FastProxy.Plan?
+    private var instance: UpstreamPool.Instance?
+    private var connection: UpstreamConnection?
+    private var tried: Set<String> = []
+    private var attempts = 0
+    private var headWritten = false
+    private var closeAfterResponse = false
+    private var status = 200
+    /// Whether any part of the current attempt's answer has arrived.
+    private var answered = false
+    /// Whether the current attempt already replaced a dead idle connection.
+    private var replacedStale = false
+    private var timeout: Scheduled<Void>?
+
+    init(proxy: FastProxy) {
+        self.proxy = proxy
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        connections = proxy.connections(for: context.eventLoop)
+        remote = context.channel.remoteAddress?.ipAddress
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: - Requests
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if codecOnly {
+            context.fireChannelRead(data)
+            return
+        }
+        var buffer = unwrapInboundIn(data)
+        if var pending = input.take() {
+            pending.writeBuffer(&buffer)
+            input = pending
+        } else {
+            input = buffer
+        }
+        reading = true
+        process()
+        reading = false
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        passedToCodec = false
+        context.fireChannelReadComplete()
+    }
+
+    /// A router response was written to its end (called by ``RouterResponseTracker`` after the write).
+    func routerResponseEnded() {
+        routerOutstanding -= 1
+    }
+
+    private func process() {
+        guard let context, !processing else { return }
+        processing = true
+        defer { processing = false }
+        while !codecOnly, plan == nil, var buffer = input.take() {
+            defer { if buffer.readableBytes > 0 { input = buffer } }
+            if routerBodyRemaining > 0 {
+                let n = min(routerBodyRemaining, buffer.readableBytes)
+                routerBodyRemaining -= n
+                toCodec(buffer.readSlice(length: n)!, context: context)
+                continue
+            }
+            let from = scanned
+            guard let end = buffer.withUnsafeReadableBytes({ Wire.headEnd($0, from: max(0, from - 3)) }) else {
+                if buffer.readableBytes > Wire.maxHeadBytes || buffer.withUnsafeReadableBytes({ Wire.hasBareLF($0, from: max(0, from - 1)) }) {
+                    handOver(&buffer, context: context)
+                } else {
+                    scanned = buffer.readableBytes
+                }
+                break
+            }
+            scanned = 0
+            guard let head = buffer.withUnsafeReadableBytes({ Wire.requestHead($0, end: end) }) else {
+                handOver(&buffer, context: context)
+                break
+            }
+            let bytes = buffer.readSlice(length: end)!
+            let decision: FastProxy.Decision = routerOutstanding == 0 ? proxy.decide(head, bytes: bytes, remote: remote) : .router
+            switch decision {
+            case .router:
+                routerOutstanding += 1
+                if case .sized(let length) = head.kind { routerBodyRemaining = length }
+                toCodec(bytes, context: context)
+            case .problem(let problem, let requestID, let rateHeaders):
+                writeProblem(problem, requestID: requestID, extra: rateHeaders, isHead: head.isHead, start: .now)
+            case .proxy(let plan):
+                start(plan, context: context)
+            }
+        }
+        if passedToCodec, !reading {
+            // Outside a read, the codec's consumers deliver what they got only on a read-complete.
+            passedToCodec = false
+            context.fireChannelReadComplete()
+        }
+    }
+
+    private func toCodec(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        passedToCodec = true
+        context.fireChannelRead(wrapInboundOut(bytes))
+    }
+
+    /// From here on the codec reads this connection, starting with `buffer`.
+    private func handOver(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) {
+        codecOnly = true
+        let rest = buffer.readSlice(length: buffer.readableBytes)!
+        toCodec(rest, context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if plan != nil { abandon() }
+        context.fireChannelInactive()
+    }
+
+    // MARK: - The exchange
+
+    private func start(_ plan: FastProxy.Plan, context: ChannelHandlerContext) {
+        self.plan = plan
+        tried = []
+        attempts = 0
+        headWritten = false
+        closeAfterResponse = false
+        proxy.metrics.inFlight.increment()
+        timeout = context.eventLoop.assumeIsolated().scheduleTask(deadline: plan.deadline) { [self] in self.timedOut() }
+        attempt(plan.instance)
+    }
+
+    private func attempt(_ instance: UpstreamPool.Instance, fresh: Bool = false) {
+        guard let plan, let connections, let context else { return }
+        self.instance = instance
+        answered = false
+        if !fresh {
+            attempts += 1
+            replacedStale = false
+            tried.insert(instance.id)
+        }
+        guard let base = URLComponentsLite(instance.url) else {
+            connectFailed(UpstreamError.broken("bad instance URL \(instance.url)"))
+            return
+        }
+        var request = context.channel.allocator.buffer(capacity: plan.headBytes.readableBytes + 1024)
+        proxy.writeUpstreamRequest(plan, to: base, remote: remote, into: &request)
+        let isHead = plan.head.isHead
+        connections.acquire(host: base.host, port: base.port, connectTimeout: .seconds(2), fresh: fresh).assumeIsolated().whenComplete { [self] result in
+            guard self.plan != nil, self.instance == instance else {
+                // The exchange ended (deadline, client gone) while connecting.
+                if case .success(let connection) = result { connections.release(connection, reusable: true) }
+                return
+            }
+            switch result {
+            case .success(let connection):
+                self.connection = connection
+                connection.send(request, isHead: isHead, to: self)
+            case .failure(let error):
+                self.connectFailed(error)
+            }
+        }
+    }
+
+    func upstreamHead(_ head: Wire.ResponseHead) {
+        answered = true
+        guard let plan, let context, let instance else { return }
+        if head.status == 503, mayRetry() {
+            // A refusal: drop the connection (its body is not wanted) and try another instance.
+            if let connection { connections?.release(connection, reusable: false) }
+            connection = nil
+            proxy.pool.finish(instance, outcome: .serverError)
+            proxy.routing.attempt(service: instance.service, outcome: "5xx")
+            if case .instance(let next) = proxy.pool.pick(plan.service, excluding: tried) {
+                attempt(next)
+            } else {
+                retryOrFail(UpstreamError.broken("\(instance.service) instance \(instance.id) answered 503"), retryGranted: false)
+            }
+            return
+        }
+        status = head.status
+        if case .untilClose = head.framing { closeAfterResponse = true }
+        var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 160)
+        out.writeStaticString("HTTP/1.1")
+        head.bytes.withUnsafeReadableBytes { bytes in
+            out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[8..<head.statusLineEnd]))
+            for field in head.fields where Wire.forwardsResponseField(bytes, field) {
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[Int(field.nameStart)..<Int(field.nameEnd)]))
+                out.writeStaticString(": ")
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[Int(field.valueStart)..<Int(field.valueEnd)]))
+                out.writeStaticString("\r\n")
+            }
+        }
+        Self.writeField(HTTPField.Name.requestID.rawName, plan.requestID, into: &out)
+        for field in plan.rateHeaders { Self.writeField(field.name.rawName, field.value, into: &out) }
+        if closeAfterResponse { out.writeStaticString("Connection: close\r\n") }
+        out.writeStaticString("\r\n")
+        headWritten = true
+        context.write(wrapOutboundOut(out), promise: nil)
+    }
+
+    func upstreamBody(_ buffer: ByteBuffer) {
+        guard headWritten, plan != nil, let context else { return }
+        context.write(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    /// The end of one read from the upstream socket: what arrived goes out now (a streamed answer is passed on
+    /// as it comes, not held until its end), and several parts of one read leave in one write.
+    func upstreamReadComplete() {
+        if headWritten, plan != nil { context?.flush() }
+    }
+
+    func upstreamEnd(keepAlive: Bool) {
+        guard let instance else { return }
+        if let connection { connections?.release(connection, reusable: keepAlive) }
+        connection = nil
+        proxy.pool.finish(instance, outcome: status >= 500 ? .serverError : .success)
+        proxy.routing.attempt(service: instance.service, outcome: status >= 500 ? "5xx" : "ok")
+        context?.flush()
+        let close = closeAfterResponse
+        complete(status: status)
+        if close { context?.close(promise: nil) }
+    }
+
+    func upstreamFailed(_ error: any Error) {
+        guard let instance else { return }
+        let stale = connection?.wasIdle == true && !answered && !replacedStale
+        if let connection { connections?.release(connection, reusable: false) }
+        connection = nil
+        if stale {
+            // An idle connection the upstream had already closed: not the instance's fault, and nothing was
+            // processed (no answer came), so the same instance gets the request on a new connection.
+            replacedStale = true
+            attempt(instance, fresh: true)
+            return
+        }
+        proxy.pool.finish(instance, outcome: .connectFailure)
+        proxy.routing.attempt(service: instance.service, outcome: "broken")
+        if headWritten {
+            // Part of the answer is out: the client must see a broken response, not a truncated "success".
+            context?.close(promise: nil)
+            complete(status: 502)
+        } else {
+            retryOrFail(error)
+        }
+    }
+
+    private func connectFailed(_ error: any Error) {
+        guard let instance else { return }
+        proxy.pool.finish(instance, outcome: .connectFailure)
+        proxy.routing.attempt(service: instance.service, outcome: "connect_error")
+        retryOrFail(error)
+    }
+
+    private func mayRetry() -> Bool {
+        guard let plan, attempts < proxy.maxAttempts, NIODeadline.now() < plan.deadline else { return false }
+        guard proxy.budget.withdraw() else {
+            proxy.routing.budgetExhausted(service: plan.service)
+            return false
+        }
+        proxy.routing.retried(service: plan.service)
+        return true
+    }
+
+    private func retryOrFail(_ error: any Error, retryGranted: Bool? = nil) {
+        guard let plan else { return }
+        if retryGranted ?? mayRetry(), case .instance(let next) = proxy.pool.pick(plan.service, excluding: tried) {
+            attempt(next)
+            return
+        }
+        proxy.logger.warning("upstream request failed", metadata: ["service": .string(plan.service), "reason": .string("\(error)")])
+        writeProblem(.badGateway("Service \(plan.service) could not be reached or broke the connection."), requestID: plan.requestID,
+                     extra: plan.rateHeaders, isHead: plan.head.isHead, start: plan.start)
+    }
+
+    private func timedOut() {
+        guard let plan else { return }
+        if let instance {
+            proxy.pool.finish(instance, outcome: .serverError)
+            proxy.routing.attempt(service: instance.service, outcome: "timeout")
+        }
+        if let connection { connections?.release(connection, reusable: false) }
+        connection = nil
+        instance = nil
+        if headWritten {
+            context?.close(promise: nil)
+            complete(status: 504)
+        } else {
+            writeProblem(.gatewayTimeout("Service \(plan.service) did not answer before the request's deadline."), requestID: plan.requestID,
+                         extra: plan.rateHeaders, isHead: plan.head.isHead, start: plan.start)
+        }
+    }
+
+    /// The client went away: stop the exchange and drop its upstream connection (its answer has nowhere to go).
+    private func abandon() {
+        if let instance { proxy.pool.finish(instance, outcome: .success) }
+        if let connection { connections?.release(connection, reusable: false) }
+        connection = nil
+        instance = nil
+        complete(status: 499)
+    }
+
+    private static func writeField(_ name: String, _ value: String, into out: inout ByteBuffer) {
+        out.writeString(name)
+        out.writeStaticString(": ")
+        out.writeString(value)
+        out.writeStaticString("\r\n")
+    }
+
+    private func writeProblem(_ problem: Problem, requestID: String, extra: [HTTPField], isHead: Bool, start: ContinuousClock.Instant) {
+        guard let context else { return }
+        var (fields, body) = problem.rendered(instance: requestID)
+        fields[.requestID] = requestID
+        for field in extra { fields[field.name] = field.value }
+        var out = context.channel.allocator.buffer(capacity: 512 + body.readableBytes)
+        out.writeString("HTTP/1.1 \(problem.status.code) \(problem.status.reasonPhrase)\r\n")
+        for field in fields { Self.writeField(field.name.rawName, field.value, into: &out) }
+        out.writeStaticString("\r\n")
+        if !isHead { out.writeBuffer(&body) }
+        context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+        if plan == nil {
+            // Answered without an exchange (unknown service, no instance): record it as one.
+            proxy.metrics.record(method: isHead ? .head : .get, route: "/api/v1/{unknown}/**", status: problem.status, duration: .now - start)
+        } else {
+            complete(status: problem.status.code)
+        }
+    }
+
+    private func complete(status: Int) {
+        guard let plan else { return }
+        timeout?.cancel()
+        timeout = nil
+        self.plan = nil
+        instance = nil
+        proxy.metrics.inFlight.decrement()
+        let elapsed = ContinuousClock.now - plan.start
+        let route = "/api/v1/\(plan.service)/**"
+        let code = HTTPResponse.Status(code: status)
+        proxy.metrics.record(method: plan.method, route: route, status: code, duration: elapsed)
+        if proxy.logger.logLevel <= .info {
+            var logger = proxy.logger
+            logger[metadataKey: "request_id"] = .string(plan.requestID)
+            logger[metadataKey: "trace_id"] = .string(plan.trace.traceID)
+            logger.info("request", metadata: [
+                "method": .string(plan.method.rawValue), "route": .string(route), "status": .stringConvertible(status),
+                "duration_ms": .string(String(format: "%.3f", elapsed.inSeconds * 1000)), "path": "fast",
+            ])
+        }
+        // Requests that arrived during the exchange.
+        if input != nil { process() }
+    }
+}
+
+/// Sits behind the HTTP codec and tells the ``WireProxyHandler`` in front of it when a router response has been
+/// written to its end, so that the wire path can take requests again without overtaking it. It installs the
+/// wire handler at the front of the pipeline when it is added (Hummingbird adds extra handlers only behind its
+/// codec).
+final class RouterResponseTracker: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let wire: WireProxyHandler
+
+    init(wire: WireProxyHandler) {
+        self.wire = wire
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        do {
+            try context.pipeline.syncOperations.addHandler(wire, position: .first)
+        } catch {
+            wire.proxy.logger.error("the wire path could not be installed", metadata: ["reason": .string("\(error)")])
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let isEnd: Bool
+        if case .end = unwrapOutboundIn(data) { isEnd = true } else { isEnd = false }
+        context.write(data, promise: promise)
+        if isEnd { wire.routerResponseEnded() }
+    }
+}
+
+extension Optional {
+    /// The value, leaving `nil` behind (so that a buffer taken out can be changed without a copy).
+    fileprivate mutating func take() -> Wrapped? {
+        defer { self = nil }
+        return self
+    }
+}
