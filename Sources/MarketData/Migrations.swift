@@ -80,5 +80,13 @@ enum MarketDataMigrations {
             "CREATE TABLE bar_versions (symbol TEXT PRIMARY KEY, version BIGINT NOT NULL)",
             "INSERT INTO bar_versions (symbol, version) SELECT DISTINCT symbol, 1 FROM bars",
         ]), down: .init(["DROP TABLE bar_versions"])),
+        // The bar key's text columns compare bytewise on PostgreSQL too, as SQLite's BINARY collation always did:
+        // symbols are ASCII tickers and dates ISO 8601, so the order is the same, and the primary key's B-tree no
+        // longer goes through the database locale's strcoll on every comparison (a bulk insert makes millions).
+        Migration(7, "bar keys compare bytewise", up: .init(sqlite: [], postgres: [
+            #"ALTER TABLE bars ALTER COLUMN symbol TYPE TEXT COLLATE "C", ALTER COLUMN date TYPE TEXT COLLATE "C""#,
+        ]), down: .init(sqlite: [], postgres: [
+            #"ALTER TABLE bars ALTER COLUMN symbol TYPE TEXT COLLATE "default", ALTER COLUMN date TYPE TEXT COLLATE "default""#,
+        ])),
     ]
 }

@@ -136,3 +136,53 @@ import Testing
         }
     }
 }
+
+/// The PostgreSQL bulk path's binary COPY, which postgres-nio's `copyFrom` is asked for through its table name.
+@Suite struct BulkCopyFormatTests {
+    /// If a postgres-nio upgrade changes how `copyFrom` builds its statement, the bulk path falls back to the text
+    /// format (slower: the server parses every float): this test is what notices.
+    @Test(.enabled(if: TestSupport.runPostgresTests))
+    func bothCopyFormatsStoreTheSameValuesAndTheBinaryOneIsReachable() async throws {
+        try await BulkWriterTests().withTable(.postgres) { db in
+            let values: [(key: String, note: String, value: Double)] = [
+                ("a", "O'Brien \\ tab\t \"q\" 日本 🎉", 0.1), ("b", "", -0.0), ("c", "line\nbreak", .greatestFiniteMagnitude),
+                ("d", "x", 1.0 / 3.0), ("e", "inf", .infinity), ("f", "nan", .nan), ("g", String(repeating: "long ", count: 5_000), 5e-324),
+            ]
+            let binary = BulkWriterTests.Rows(values: values)
+            let text = BulkWriterTests.Rows(values: values.map { ("t" + $0.key, $0.note, $0.value) })
+            let formats = try await db.bulkTransaction { writer -> [Bool] in
+                guard case .postgres(let connection) = writer.connection else { return [] }
+                return [try await writer.copy(connection, table: "items", columns: BulkWriterTests.columns, rows: binary),
+                        try await writer.copy(connection, table: "items", columns: BulkWriterTests.columns, rows: text, binary: false)]
+            }
+            #expect(formats == [true, false])
+            let stored = try await BulkWriterTests().items(db)
+            for row in values {
+                for key in [row.key, "t" + row.key] {
+                    #expect(stored[key]?.note == row.note, "\(key)")
+                    #expect(stored[key]?.value.bitPattern == row.value.bitPattern || (row.value.isNaN && stored[key]?.value.isNaN == true), "\(key)")
+                }
+            }
+        }
+    }
+
+    /// What happens if postgres-nio starts quoting the table name: the server refuses the statement, and the rows go
+    /// in the text format in the same transaction.
+    @Test(.enabled(if: TestSupport.runPostgresTests))
+    func aRefusedBinaryCopyFallsBackToTextInTheSameTransaction() async throws {
+        try await BulkWriterTests().withTable(.postgres) { db in
+            let rows = BulkWriterTests.Rows(values: (0..<1_000).map { ("k\($0)", "n", Double($0)) })
+            let quoted = BulkWriter.binaryCopyTarget(table: "items", columns: BulkWriterTests.columns).replacingOccurrences(of: "\"", with: "\"\"")
+            let binary = try await db.bulkTransaction { writer -> Bool? in
+                guard case .postgres(let connection) = writer.connection else { return nil }
+                try await writer.sql.raw("INSERT INTO marks (n) VALUES (1)").run()
+                return try await writer.copy(connection, table: "items", columns: BulkWriterTests.columns, rows: rows, binaryTarget: quoted)
+            }
+            #expect(binary == false)
+            let stored = try await BulkWriterTests().items(db).count
+            let marks = try await BulkWriterTests().marks(db)
+            #expect(stored == 1_000)
+            #expect(marks == 1)
+        }
+    }
+}
