@@ -25,8 +25,18 @@ trap 'rm -rf "$work"' EXIT
 rows=$(wc -l < "$work/bars.tsv")
 echo "rows: $rows ($(du -h "$work/bars.tsv" | cut -f1) of TSV); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
+# Before each timed step: the previous step's tables dropped (the bench's schema too: `bench data` leaves it) and
+# its dirty pages written, so that no autovacuum of a million fresh rows or checkpoint overlaps the next step.
+settle() {
+    local schemas
+    schemas=$(psql "$url" -Atc "SELECT string_agg(nspname, ', ') FROM pg_namespace WHERE nspname LIKE 'bourse\\_bench\\_data\\_%'")
+    [ -n "$schemas" ] && psql "$url" -q -c "SET client_min_messages = warning" -c "DROP SCHEMA $schemas CASCADE"
+    psql "$url" -q -c "CHECKPOINT"
+}
+
 # The data service's `bars` on PostgreSQL (migrations 2 and 7).
 fresh_table() {
+    settle
     psql "$url" -q -v ON_ERROR_STOP=1 -c "DROP TABLE IF EXISTS bench_copy" -c "CREATE TABLE bench_copy (
         symbol TEXT COLLATE \"C\" NOT NULL, date TEXT COLLATE \"C\" NOT NULL, open DOUBLE PRECISION NOT NULL,
         high DOUBLE PRECISION NOT NULL, low DOUBLE PRECISION NOT NULL, close DOUBLE PRECISION NOT NULL,
@@ -49,6 +59,8 @@ for round in $(seq 1 "$rounds"); do
     fi
     fresh_table
     binary_rate=$(timed_copy "$work/bars.bin" "(FORMAT binary)")
+    psql "$url" -q -c "DROP TABLE bench_copy"
+    settle
     line=$("$bourse" bench data --bars "$bars" --queries 20 --database-url "$url" | head -1)
     bourse_rate=$(sed -E 's/.*: ([0-9]+) bars\/s.*/\1/' <<<"$line")
     echo "round $round: psql \\copy text $psql_rate bars/s, binary $binary_rate bars/s; bourse bulk $bourse_rate bars/s ($line); load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -58,6 +70,7 @@ for round in $(seq 1 "$rounds"); do
 done
 best_psql_any=$(( best_binary > best_psql ? best_binary : best_psql ))
 psql "$url" -q -c "DROP TABLE IF EXISTS bench_copy"
+settle
 echo "best: psql \\copy text $best_psql bars/s, binary $best_binary bars/s; bourse bulk $best_bourse bars/s, ratio to psql's best $(python3 -c "print(f'{$best_bourse / $best_psql_any:.2f}')") (target >= 0.80, and >= 300000 bars/s)"
 echo "sqlite: $("$bourse" bench data --bars "$bars" --queries 200 | tr '\n' ' ')"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
