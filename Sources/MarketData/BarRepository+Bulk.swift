@@ -38,8 +38,8 @@ extension BarRepository {
         }
     }
 
-    /// Stores many symbols' bars in one transaction through the storage layer's bulk path (SQLite: one multi-row
-    /// statement per 2,000 bars with values bound directly; PostgreSQL: `COPY`). Stored (symbol, date) pairs
+    /// Stores many symbols' bars in one transaction through the storage layer's bulk path (SQLite: one prepared
+    /// statement bound and stepped per bar; PostgreSQL: binary `COPY`). Stored (symbol, date) pairs
     /// are left as they are, as with ``insert(symbol:bars:)``. Returns how many bars were new.
     @discardableResult
     public func insertBulk(_ batch: Batch) async throws -> Int {

@@ -9,7 +9,7 @@ import Testing
 @testable import MarketData
 @testable import ServiceKit
 
-/// The bulk store path (SQLite multi-row statements, PostgreSQL COPY) and the response cache it invalidates.
+/// The bulk store path (SQLite prepared statement, PostgreSQL binary COPY) and the response cache it invalidates.
 @Suite struct BarBulkTests {
     static func series(_ symbol: String, from file: String, count: Int) throws -> (symbol: String, bars: [DailyBar]) {
         (symbol, Array(try MarketRoutesTests.bars(file).prefix(count)))

@@ -158,8 +158,9 @@ public struct BulkWriter: Sendable {
     ///
     /// SQLite: one single-row `INSERT … ON CONFLICT DO NOTHING` prepared once and bound and stepped per row on the
     /// connection's `sqlite3*` (``SQLiteRawHandle``); if sqlite-nio no longer lets that handle be reached,
-    /// multi-row statements with values bound from `SQLiteData`. PostgreSQL: `COPY … FROM STDIN` into the table inside a savepoint; if a key already exists
-    /// (unique violation), the savepoint is rolled back and the rows go through a temporary table and
+    /// multi-row statements with values bound from `SQLiteData`. PostgreSQL: binary `COPY … FROM STDIN` (see
+    /// ``copy(_:table:columns:rows:binary:binaryTarget:)``) into the table inside a savepoint; if a key already
+    /// exists (unique violation), the savepoint is rolled back and the rows go through a temporary table and
     /// `INSERT … SELECT … ON CONFLICT DO NOTHING`. Table and column names are code, never input.
     public func insert(into table: String, columns: [String], conflictKey: [String], rows: some BulkRows) async throws -> Int {
         try await insert(into: table, columns: columns, conflictKey: conflictKey, rows: rows, preparedStatement: true)
