@@ -201,6 +201,10 @@ struct URLComponentsLite {
     let port: Int
     /// A base path the instance is mounted under (empty for registered instances, which may not have one).
     let path: String
+    /// `host:port`, which keys a loop's idle connections.
+    var key: String { Self.key(host: host, port: port) }
+
+    static func key(host: String, port: Int) -> String { "\(host):\(port)" }
 
     init?(_ url: String) {
         guard url.hasPrefix("http://") else { return nil }

@@ -8,19 +8,46 @@ final class UpstreamConnections: @unchecked Sendable {
     // between the handlers of that loop's connections.
     let loop: any EventLoop
     private var idle: [String: [UpstreamConnection]] = [:]
+    /// Instance URLs parsed once (there are few instances; the table is cleared if it ever grows large).
+    private var endpoints: [String: URLComponentsLite] = [:]
+    private var routes: [String: String] = [:]
     let maxIdlePerInstance = 256
 
     init(loop: any EventLoop) {
         self.loop = loop
     }
 
-    /// An idle connection to `host:port` (unless `fresh`), or a new one.
-    func acquire(host: String, port: Int, connectTimeout: TimeAmount, fresh: Bool = false) -> EventLoopFuture<UpstreamConnection> {
+    /// The metrics route pattern of a service's proxied requests (`/api/v1/<service>/**`), built once per service.
+    func route(of service: String) -> String {
+        if let known = routes[service] { return known }
+        let route = "/api/v1/\(service)/**"
+        if routes.count >= 1024 { routes.removeAll(keepingCapacity: true) }
+        routes[service] = route
+        return route
+    }
+
+    /// `url` split into host, port and base path.
+    func endpoint(_ url: String) -> URLComponentsLite? {
+        if let known = endpoints[url] { return known }
+        guard let parsed = URLComponentsLite(url) else { return nil }
+        if endpoints.count >= 1024 { endpoints.removeAll(keepingCapacity: true) }
+        endpoints[url] = parsed
+        return parsed
+    }
+
+    /// An idle connection to `base` that still looks open, if there is one.
+    func idleConnection(to base: URLComponentsLite) -> UpstreamConnection? {
         loop.preconditionInEventLoop()
-        let key = "\(host):\(port)"
-        while !fresh, let connection = idle[key]?.popLast() {
-            if connection.channel.isActive { return loop.makeSucceededFuture(connection.reused()) }
+        while let connection = idle[base.key]?.popLast() {
+            if connection.channel.isActive { return connection.reused() }
         }
+        return nil
+    }
+
+    /// A new connection to `host:port`.
+    func connect(host: String, port: Int, connectTimeout: TimeAmount) -> EventLoopFuture<UpstreamConnection> {
+        loop.preconditionInEventLoop()
+        let key = URLComponentsLite.key(host: host, port: port)
         return ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(connectTimeout)

@@ -87,8 +87,12 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        passedToCodec = false
-        context.fireChannelReadComplete()
+        // The handlers behind (codec, router) hear of reads only when they were given bytes: a read the wire path
+        // handled alone is none of their business, and telling them costs a walk through the pipeline.
+        if passedToCodec || codecOnly {
+            passedToCodec = false
+            context.fireChannelReadComplete()
+        }
     }
 
     /// A router response was written to its end (called by ``RouterResponseTracker`` after the write).
@@ -181,14 +185,20 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
             replacedStale = false
             tried.insert(instance.id)
         }
-        guard let base = URLComponentsLite(instance.url) else {
+        guard let base = connections.endpoint(instance.url) else {
             connectFailed(UpstreamError.broken("bad instance URL \(instance.url)"))
             return
         }
         var request = context.channel.allocator.buffer(capacity: plan.headBytes.readableBytes + 1024)
         proxy.writeUpstreamRequest(plan, to: base, remote: remote, into: &request)
         let isHead = plan.head.isHead
-        connections.acquire(host: base.host, port: base.port, connectTimeout: .seconds(2), fresh: fresh).assumeIsolated().whenComplete { [self] result in
+        if !fresh, let connection = connections.idleConnection(to: base) {
+            // The common case: a kept-alive connection of this loop, with no future in between.
+            self.connection = connection
+            connection.send(request, isHead: isHead, to: self)
+            return
+        }
+        connections.connect(host: base.host, port: base.port, connectTimeout: .seconds(2)).assumeIsolated().whenComplete { [self] result in
             guard self.plan != nil, self.instance == instance else {
                 // The exchange ended (deadline, client gone) while connecting.
                 if case .success(let connection) = result { connections.release(connection, reusable: true) }
@@ -376,7 +386,7 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
         instance = nil
         proxy.metrics.inFlight.decrement()
         let elapsed = ContinuousClock.now - plan.start
-        let route = "/api/v1/\(plan.service)/**"
+        let route = connections?.route(of: plan.service) ?? "/api/v1/\(plan.service)/**"
         let code = HTTPResponse.Status(code: status)
         proxy.metrics.record(method: plan.method, route: route, status: code, duration: elapsed)
         if proxy.logger.logLevel <= .info {

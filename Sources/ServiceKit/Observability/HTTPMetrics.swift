@@ -39,7 +39,7 @@ public final class HTTPMetrics: Sendable {
     }
 
     public func record(method: HTTPRequest.Method, route: String, status: HTTPResponse.Status, duration: Duration) {
-        let key = Key(method: method.rawValue, route: route, statusClass: "\(status.code / 100)xx")
+        let key = Key(method: method.rawValue, route: route, statusClass: Self.statusClass(status.code))
         let (counter, histogram) = cache.withLock { cache in
             if let found = cache[key] { return found }
             let labels = [("service", service), ("method", key.method), ("route", key.route), ("status", key.statusClass)]
@@ -58,6 +58,14 @@ public final class HTTPMetrics: Sendable {
         }
         counter.increment()
         histogram.record(duration)
+    }
+
+    private static let statusClasses = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"]
+
+    /// `2xx` for 200…299 and so on, without building a string on every request.
+    static func statusClass(_ code: Int) -> String {
+        let index = code / 100
+        return statusClasses.indices.contains(index) ? statusClasses[index] : "\(index)xx"
     }
 
     /// The Prometheus text exposition of every metric of this process.

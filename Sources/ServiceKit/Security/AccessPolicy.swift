@@ -88,20 +88,30 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
 
     /// What `method path` needs; `nil` when no rule matches (then only an admin may call it).
     public func requirement(method: String, path: String) -> Requirement? {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        return rules.first { rule in
+        rules.first { rule in
             (rule.method == nil || rule.method == method || (method == "HEAD" && rule.method == "GET"))
-                && Self.matches(parts: rule.segments, segments: segments)
+                && Self.matches(parts: rule.segments, path: path.utf8[...])
         }?.requirement
     }
 
-    static func matches(parts: [Substring], segments: [Substring]) -> Bool {
-        for (index, part) in parts.enumerated() {
-            if part == "**" { return segments.count >= index }
-            guard index < segments.count else { return false }
-            if part.hasPrefix("{") && part.hasSuffix("}") { continue }
-            if part != segments[index] { return false }
+    /// Whether a rule's pattern (`{name}` matches one segment, a final `**` any rest) matches a path, walking the
+    /// path's segments without splitting it into an array first (this runs on every request at the gateway).
+    static func matches(parts: [Substring], path: Substring.UTF8View) -> Bool {
+        var rest = path
+        func nextSegment() -> Substring.UTF8View? {
+            while rest.first == UInt8(ascii: "/") { rest = rest.dropFirst() }
+            guard !rest.isEmpty else { return nil }
+            let end = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+            let segment = rest[..<end]
+            rest = rest[end...]
+            return segment
         }
-        return parts.count == segments.count
+        for part in parts {
+            if part == "**" { return true }
+            guard let segment = nextSegment() else { return false }
+            if part.utf8.first == UInt8(ascii: "{") && part.utf8.last == UInt8(ascii: "}") { continue }
+            if !part.utf8.elementsEqual(segment) { return false }
+        }
+        return nextSegment() == nil
     }
 }
