@@ -99,4 +99,17 @@ import ServiceKit
             #expect(Self.statuses(text).count == 1)
         }
     }
+    @Test func aClientPipeliningMoreThanTheBufferLimitIsPausedAndResumedNotDropped() async throws {
+        try await ProxyTests().withGateway { port, _, _ in
+            // 300 requests of ~8 KiB each (2.4 MiB) in one write: more than the wire path holds before it stops
+            // reading; every one must still be answered, in order.
+            let pad = String(repeating: "p", count: 8_000)
+            let count = 300
+            let requests = (0..<count).map { i in
+                "GET /api/v1/echo/deadline HTTP/1.1\r\nHost: gw\r\nX-Pad: \(pad)\r\n\(i == count - 1 ? "Connection: close\r\n" : "")\r\n"
+            }
+            let text = try await Self.exchange(port: port, requests.joined())
+            #expect(Self.statuses(text) == Array(repeating: 200, count: count))
+        }
+    }
 }

@@ -84,7 +84,16 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
         reading = true
         process()
         reading = false
+        if let pending = input?.readableBytes, pending > Self.maxBuffered, !paused {
+            // A client pipelining faster than its requests are answered: stop reading until the backlog is handled.
+            paused = true
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+        }
     }
+
+    /// Bytes of later requests held while an exchange is in flight before the connection stops being read.
+    static let maxBuffered = 1 << 20
+    private var paused = false
 
     func channelReadComplete(context: ChannelHandlerContext) {
         // The handlers behind (codec, router) hear of reads only when they were given bytes: a read the wire path
@@ -138,6 +147,10 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
             case .proxy(let plan):
                 start(plan, context: context)
             }
+        }
+        if paused, (input?.readableBytes ?? 0) <= Self.maxBuffered {
+            paused = false
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
         }
         if passedToCodec, !reading {
             // Outside a read, the codec's consumers deliver what they got only on a read-complete.
