@@ -196,8 +196,15 @@ public final class UpstreamPool: Sendable {
     public func pick(_ service: String, excluding: Set<String> = [], now: ContinuousClock.Instant = .now) -> Pick {
         var event: Event?
         let result: Pick = state.withLock { services in
-            guard var s = services[service] else { return .unknownService }
-            defer { services[service] = s }
+            guard services[service] != nil else { return .unknownService }
+            // The service's state is changed in place (`services[service]!`): a copy taken out and written back
+            // would copy its entries on the first change, on every request.
+            return choose(in: &services[service]!)
+        }
+        if let event { onEvent(event) }
+        return result
+
+        func choose(in s: inout ServiceState) -> Pick {
             var candidates: [Int] = []
             candidates.reserveCapacity(s.entries.count)
             for (i, e) in s.entries.enumerated()
@@ -240,8 +247,6 @@ public final class UpstreamPool: Sendable {
             s.entries[chosen].outstanding += 1
             return .instance(s.entries[chosen].instance)
         }
-        if let event { onEvent(event) }
-        return result
     }
 
     /// Reports how a call to `instance` ended: updates requests in flight, its circuit and its outlier state.
@@ -249,10 +254,13 @@ public final class UpstreamPool: Sendable {
         let now = ContinuousClock.now
         var events: [Event] = []
         state.withLock { services in
-            guard var s = services[instance.service],
-                  let i = s.entries.firstIndex(where: { $0.instance.id == instance.id && $0.instance.url == instance.url })
+            guard let i = services[instance.service]?.entries.firstIndex(where: { $0.instance.id == instance.id && $0.instance.url == instance.url })
             else { return }
-            defer { services[instance.service] = s }
+            record(in: &services[instance.service]!, at: i)
+        }
+        for event in events { onEvent(event) }
+
+        func record(in s: inout ServiceState, at i: Int) {
             s.entries[i].outstanding = max(0, s.entries[i].outstanding - 1)
             let before = s.entries[i].breaker.state
             s.entries[i].breaker.record(failure: outcome != .success, now: now)
@@ -266,7 +274,6 @@ public final class UpstreamPool: Sendable {
                 }
             }
         }
-        for event in events { onEvent(event) }
     }
 
     /// Records an active health check of `id` at `url`; unhealthy after `unhealthyThreshold` failures in a
