@@ -65,7 +65,9 @@ cleanup() {
 trap cleanup EXIT
 
 nginx -c "$work/nginx.conf"
-"$bourse" serve gateway --port "$gateway_port" --data-dir "$work/data" --log-level warning \
+# GATEWAY_EVENT_LOOPS=n runs the gateway on n event loops (SwiftNIO's NIO_SINGLETON_GROUP_LOOP_COUNT; default: one
+# per core).
+${GATEWAY_EVENT_LOOPS:+env NIO_SINGLETON_GROUP_LOOP_COUNT=$GATEWAY_EVENT_LOOPS} "$bourse" serve gateway --port "$gateway_port" --data-dir "$work/data" --log-level warning \
     --set gateway.instance_ttl_seconds=3600 --set gateway.health_check_interval_seconds=0 \
     --set 'gateway.rate_limits=admin:*=1000000000/min' > "$work/gateway.log" 2>&1 &
 gateway_pid=$!
@@ -111,6 +113,7 @@ read -r d_rps d_p50 d_p99 d_err < <(run secured "http://127.0.0.1:$gateway_port$
 secured_rss=$(rss_kb "$gateway_pid")
 workers_rss=$(nginx_rss)
 
+echo "gateway event loops: ${GATEWAY_EVENT_LOOPS:-one per core}"
 echo "wrk -t$threads -c$connections -d${duration}s --latency, GET $path (JSON, 78 bytes), $(nproc) cores, $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}')"
 echo
 echo "| path | requests/s | p50 | p99 | non-2xx | RSS after run |"
