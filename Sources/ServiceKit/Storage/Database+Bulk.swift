@@ -288,9 +288,9 @@ public struct BulkWriter: Sendable {
     /// the server answers "relation does not exist" or a syntax error before any row is sent, and the rows go in the
     /// text format (inside a savepoint, so the transaction is not lost); `BulkWriterTests` fails then, so the
     /// slowdown is not silent.
-    /// Returns whether the rows went in the binary format.
+    /// Returns whether the rows went in the binary format. (`binaryTarget` stands in for
+    /// ``binaryCopyTarget(table:columns:)`` in the test of the fallback.)
     @discardableResult
-    /// (`binaryTarget` stands in for ``binaryCopyTarget(table:columns:)`` in the test of the fallback.)
     func copy(_ connection: PostgresConnection, table: String, columns: [String], rows: some BulkRows,
               binary: Bool = true, binaryTarget: String? = nil) async throws -> Bool {
         guard binary else {
