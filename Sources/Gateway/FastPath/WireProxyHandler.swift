@@ -51,7 +51,10 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
     private var answered = false
     /// Whether the current attempt already replaced a dead idle connection.
     private var replacedStale = false
-    private var timeout: Scheduled<Void>?
+    /// This handler's place among its loop's watched exchanges (-1: not watched).
+    var watchSlot = -1
+    /// When the exchange in flight must end.
+    var deadline: NIODeadline? { plan?.deadline }
 
     init(proxy: FastProxy) {
         self.proxy = proxy
@@ -172,6 +175,8 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // Requests still waiting have nobody to answer to: they are dropped, not proxied.
+        input = nil
         if plan != nil { abandon() }
         context.fireChannelInactive()
     }
@@ -185,7 +190,7 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
         headWritten = false
         closeAfterResponse = false
         proxy.metrics.inFlight.increment()
-        timeout = context.eventLoop.assumeIsolated().scheduleTask(deadline: plan.deadline) { [self] in self.timedOut() }
+        connections?.watch(self)
         attempt(plan.instance)
     }
 
@@ -338,7 +343,8 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
                      extra: plan.rateHeaders, isHead: plan.head.isHead, start: plan.start)
     }
 
-    private func timedOut() {
+    /// The deadline passed (called by the loop's deadline sweep).
+    func timedOut() {
         guard let plan else { return }
         if let instance {
             proxy.pool.finish(instance, outcome: .serverError)
@@ -393,8 +399,7 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
 
     private func complete(status: Int) {
         guard let plan else { return }
-        timeout?.cancel()
-        timeout = nil
+        connections?.unwatch(self)
         self.plan = nil
         instance = nil
         proxy.metrics.inFlight.decrement()
