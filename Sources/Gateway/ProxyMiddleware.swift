@@ -150,7 +150,7 @@ struct ProxyMiddleware: RouterMiddleware {
         gatewayOwned.contains(name) || Principal.headerNames.contains(name)
     }
 
-    private static let gatewayOwned: Set<String> = [
+    static let gatewayOwned: Set<String> = [
         "x-request-id", "traceparent", "x-bourse-timeout-ms", "x-bourse-internal", "authorization", "x-api-key",
     ]
 

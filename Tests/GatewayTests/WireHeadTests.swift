@@ -89,6 +89,16 @@ import Testing
         #expect(forwarded == ["X-Custom", "Accept"])
     }
 
+    @Test func hopByHopAndGatewaySetResponseHeadersAreNotPassedBackButTheFramingIs() throws {
+        let head = try #require(response("HTTP/1.1 200 OK\r\nConnection: close\r\nKeep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n"
+            + "X-Request-ID: upstream\r\nRateLimit-Limit: 1\r\nRateLimit-Remaining: 0\r\nRateLimit-Reset: 9\r\nUpgrade: h2c\r\n"
+            + "Content-Type: text/csv\r\nETag: \"v1\"\r\n\r\n"))
+        let kept: [String] = head.bytes.withUnsafeReadableBytes { raw in
+            head.fields.filter { Wire.forwardsResponseField(raw, $0) }.map { Wire.string(raw, $0.nameStart, $0.nameEnd) }
+        }
+        #expect(kept == ["Transfer-Encoding", "Content-Type", "ETag"])
+    }
+
     @Test func responseFramingFollowsRFC9112() throws {
         let sized = try #require(response("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"))
         guard case .length(5) = sized.framing else { Issue.record("Content-Length frames the body"); return }

@@ -96,7 +96,7 @@ final class FastProxy: Sendable {
 
     /// Decides on a bodiless GET or HEAD that the wire parser read (anything else is the router's).
     func decide(_ head: Wire.RequestHead, bytes: ByteBuffer, remote: String?) -> Decision {
-        guard head.isGetOrHead, !head.needsRouter, case .bodiless = head.kind, head.target.hasPrefix(Self.prefix) else { return .router }
+        guard !head.needsRouter, head.target.hasPrefix(Self.prefix) else { return .router }
         let target = head.target
         let path = target.firstIndex(of: "?").map { String(target[..<$0]) } ?? target
         let service = path.dropFirst(Self.prefix.count).prefix { $0 != "/" }

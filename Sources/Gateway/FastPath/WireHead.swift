@@ -1,4 +1,6 @@
+import HTTPTypes
 import NIOCore
+import ServiceKit
 
 /// HTTP/1.1 heads read straight off the socket's bytes, for the wire path.
 ///
@@ -149,8 +151,8 @@ extension Wire {
         var timeout: String?
         var forwardedFor: String?
         var host: String?
-        /// Headers that send the request to the router: `Upgrade`, `Expect`, the internal credential, an
-        /// unknown `Connection` option (`close` included).
+        /// Whether the router must answer: any request but a bodiless GET or HEAD, and those with `Upgrade`,
+        /// `Expect`, the internal credential or a `Connection` option other than `keep-alive` (`close` included).
         var needsRouter = false
     }
 
@@ -236,28 +238,36 @@ extension Wire {
         return head
     }
 
-    /// Whether a client header is passed on to the upstream as it is. Hop-by-hop headers, the headers the gateway
-    /// owns (credentials, request id, trace, deadline, identity) and those it rewrites (`Host`,
-    /// `X-Forwarded-For`) are not.
+    /// Whether a client header is passed on to the upstream as it is: not hop-by-hop, not one the gateway owns
+    /// (credentials, request id, trace, deadline, identity — ``ProxyMiddleware``'s lists, shared with the router
+    /// path), and not one it rewrites (`Host`, `X-Forwarded-For`).
     static func forwardsRequestField(_ bytes: UnsafeRawBufferPointer, _ field: Field) -> Bool {
-        let (s, e) = (field.nameStart, field.nameEnd)
-        switch e - s {
-        case 2: return !(name(bytes, s, e, is: "te"))
-        case 4: return !(name(bytes, s, e, is: "host"))
-        case 7: return !(name(bytes, s, e, is: "upgrade") || name(bytes, s, e, is: "trailer"))
-        case 9: return !(name(bytes, s, e, is: "x-api-key"))
-        case 10: return !(name(bytes, s, e, is: "connection") || name(bytes, s, e, is: "keep-alive"))
-        case 11: return !(name(bytes, s, e, is: "traceparent"))
-        case 12: return !(name(bytes, s, e, is: "x-request-id"))
-        case 13: return !(name(bytes, s, e, is: "authorization"))
-        case 14: return !(name(bytes, s, e, is: "x-bourse-roles"))
-        case 15: return !(name(bytes, s, e, is: "x-forwarded-for") || name(bytes, s, e, is: "x-bourse-scopes"))
-        case 16: return !(name(bytes, s, e, is: "proxy-connection") || name(bytes, s, e, is: "x-bourse-subject") || name(bytes, s, e, is: "x-bourse-expires") || name(bytes, s, e, is: "x-bourse-session"))
-        case 17: return !(name(bytes, s, e, is: "transfer-encoding") || name(bytes, s, e, is: "x-bourse-internal") || name(bytes, s, e, is: "x-bourse-username"))
-        case 18: return !(name(bytes, s, e, is: "proxy-authenticate") || name(bytes, s, e, is: "x-bourse-principal"))
-        case 19: return !(name(bytes, s, e, is: "proxy-authorization") || name(bytes, s, e, is: "x-bourse-timeout-ms"))
-        case 22: return !(name(bytes, s, e, is: "x-bourse-credential-id"))
-        default: return true
+        !droppedRequestNames.contains(bytes, field.nameStart, field.nameEnd)
+    }
+
+    static let droppedRequestNames = NameSet(
+        ProxyMiddleware.alwaysHopByHop.union(ProxyMiddleware.gatewayOwned).union(Principal.headerNames)
+            .union(["host", "x-forwarded-for"]))
+
+    /// Lower-case header names, looked up by a name's bytes without making a string of them.
+    struct NameSet: Sendable {
+        /// The names by length.
+        private let byLength: [[[UInt8]]]
+
+        init(_ names: Set<String>) {
+            var byLength = [[[UInt8]]](repeating: [], count: (names.map(\.utf8.count).max() ?? 0) + 1)
+            for name in names { byLength[name.utf8.count].append(Array(name.lowercased().utf8)) }
+            self.byLength = byLength
+        }
+
+        func contains(_ bytes: UnsafeRawBufferPointer, _ start: Int32, _ end: Int32) -> Bool {
+            let length = Int(end - start)
+            guard length < byLength.count else { return false }
+            candidates: for candidate in byLength[length] {
+                for k in 0..<length where bytes[Int(start) + k] | 0x20 != candidate[k] { continue candidates }
+                return true
+            }
+            return false
         }
     }
 }
@@ -349,21 +359,17 @@ extension Wire {
         }
     }
 
-    /// Whether an upstream response header is passed on to the client as it is (hop-by-hop headers and the ones
-    /// the gateway sets itself are not; `Transfer-Encoding` is kept because the body is passed on as it was framed).
+    /// Whether an upstream response header is passed on to the client as it is: not hop-by-hop, except
+    /// `Transfer-Encoding` (the body is passed on as it was framed), and not one the gateway sets itself (request
+    /// id, rate-limit state).
     static func forwardsResponseField(_ bytes: UnsafeRawBufferPointer, _ field: Field) -> Bool {
-        let (s, e) = (field.nameStart, field.nameEnd)
-        switch e - s {
-        case 7: return !(name(bytes, s, e, is: "trailer"))
-        case 10: return !(name(bytes, s, e, is: "connection") || name(bytes, s, e, is: "keep-alive"))
-        case 12: return !(name(bytes, s, e, is: "x-request-id"))
-        case 15: return !(name(bytes, s, e, is: "ratelimit-limit") || name(bytes, s, e, is: "ratelimit-reset"))
-        case 16: return !(name(bytes, s, e, is: "proxy-connection"))
-        case 18: return !(name(bytes, s, e, is: "proxy-authenticate"))
-        case 19: return !(name(bytes, s, e, is: "ratelimit-remaining"))
-        default: return true
-        }
+        !droppedResponseNames.contains(bytes, field.nameStart, field.nameEnd)
     }
+
+    static let droppedResponseNames = NameSet(
+        ProxyMiddleware.alwaysHopByHop.subtracting(["transfer-encoding"]).union([
+            HTTPField.Name.requestID, .rateLimitLimit, .rateLimitRemaining, .rateLimitReset,
+        ].map(\.canonicalName)))
 
     /// Finds the end of a chunked body without changing it (the body is passed on as it was framed).
     struct ChunkedScanner {
