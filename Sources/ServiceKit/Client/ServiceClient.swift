@@ -17,11 +17,13 @@ public struct ServiceClient: Sendable {
     }
 
     /// A client configured for service-to-service traffic: short connect timeout, no redirects,
-    /// no decompression, a generous keep-alive pool.
+    /// no decompression, a generous keep-alive pool. No idle-read timeout: every call through it carries the
+    /// request's deadline (``UpstreamCaller``, ``ServiceClient``), which bounds it; a fixed read timeout could only
+    /// cut a request short of the deadline its caller asked for (an upload given 240 s failed at 60 s).
     public static func makeHTTPClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(2), read: .seconds(60)),
+            timeout: .init(connect: .seconds(2), read: nil),
             decompression: .disabled
         )
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
