@@ -84,7 +84,27 @@ import ServiceKit
 /// Which quota applies to a request: by role (the caller's most privileged role, `anonymous` without a
 /// credential) and route class (``routeClass(method:path:)``).
 public struct RateLimitPolicy: Sendable, Equatable {
-    public var quotas: [String: RateLimiter.Quota]
+    /// By `role:class` selector (either part may be `*`).
+    public var quotas: [String: RateLimiter.Quota] {
+        didSet { byRole = Self.index(quotas) }
+    }
+    /// The same quotas by role, then class: looked up on every request without building selector strings.
+    private var byRole: [String: [String: RateLimiter.Quota]]
+
+    public init(quotas: [String: RateLimiter.Quota]) {
+        self.quotas = quotas
+        self.byRole = Self.index(quotas)
+    }
+
+    private static func index(_ quotas: [String: RateLimiter.Quota]) -> [String: [String: RateLimiter.Quota]] {
+        var byRole: [String: [String: RateLimiter.Quota]] = [:]
+        for (selector, quota) in quotas {
+            let parts = selector.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            byRole[String(parts[0]), default: [:]][String(parts[1])] = quota
+        }
+        return byRole
+    }
 
     /// Parses `anonymous:read=600/min,anonymous:write=120/min,*:*=1200/min`; units `s`, `min`, `h`.
     public static func parse(_ text: String) throws(ConfigurationError) -> RateLimitPolicy {
@@ -116,12 +136,23 @@ public struct RateLimitPolicy: Sendable, Equatable {
     /// `auth` for the password and token endpoints (login, register, refresh: what guessers hammer), `read` for
     /// GET/HEAD/OPTIONS, `write` for the rest.
     public static func routeClass(method: String, path: String) -> String {
-        if method == "POST", ["/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh"].contains(path) { return "auth" }
-        return ["GET", "HEAD", "OPTIONS"].contains(method) ? "read" : "write"
+        switch method {
+        case "GET", "HEAD", "OPTIONS":
+            return "read"
+        case "POST":
+            switch path {
+            case "/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh": return "auth"
+            default: return "write"
+            }
+        default:
+            return "write"
+        }
     }
 
     /// The most specific quota for `role` and `routeClass`; `nil` means unlimited.
     public func quota(role: String, routeClass: String) -> RateLimiter.Quota? {
-        quotas["\(role):\(routeClass)"] ?? quotas["\(role):*"] ?? quotas["*:\(routeClass)"] ?? quotas["*:*"]
+        if let forRole = byRole[role], let quota = forRole[routeClass] ?? forRole["*"] { return quota }
+        if let forAnyRole = byRole["*"] { return forAnyRole[routeClass] ?? forAnyRole["*"] }
+        return nil
     }
 }

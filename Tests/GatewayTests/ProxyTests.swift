@@ -23,16 +23,19 @@ import ServiceKit
 
     static func upstream(gate: Gate) -> Application<RouterResponder<BasicRequestContext>> {
         let router = Router()
-        router.on("/api/v1/echo/headers", method: .put) { request, context -> Response in
+        @Sendable func echo(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
             let body = try await request.body.collect(upTo: 1 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let object: [String: Any] = ["method": request.method.rawValue, "uri": request.uri.description,
                                          "headers": headers, "body": String(buffer: body)]
             let data = try JSONSerialization.data(withJSONObject: object)
-            return Response(status: .accepted, headers: [.contentType: "application/json", HTTPField.Name("X-Upstream")!: "yes"],
+            return Response(status: request.method == .get ? .ok : .accepted,
+                            headers: [.contentType: "application/json", HTTPField.Name("X-Upstream")!: "yes"],
                             body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
+        router.on("/api/v1/echo/headers", method: .put, use: echo)
+        router.on("/api/v1/echo/headers", method: .get, use: echo)
         router.post("/api/v1/echo/count") { request, _ -> String in
             var count = 0
             var sum: UInt64 = 0
@@ -70,6 +73,12 @@ import ServiceKit
     /// Runs `body` with a live upstream registered as service `echo` and a live gateway in front of it.
     func withGateway(settings: [String: String] = [:], gate: Gate = Gate(),
                      _ body: @escaping @Sendable (_ gatewayPort: Int, _ registry: UpstreamPool, _ upstreamURL: String) async throws -> Void) async throws {
+        try await withGatewayService(settings: settings, gate: gate) { port, service, url in try await body(port, service.pool, url) }
+    }
+
+    /// ``withGateway(settings:gate:_:)``, with the gateway service itself (its access rules, its pool).
+    func withGatewayService(settings: [String: String] = [:], gate: Gate = Gate(),
+                            _ body: @escaping @Sendable (_ gatewayPort: Int, _ service: GatewayService, _ upstreamURL: String) async throws -> Void) async throws {
         try await Self.upstream(gate: gate).test(.live) { upstream in
             let upstreamPort = try #require(upstream.port)
             try await TestSupport.withService(GatewayService.self, settings: settings) { service, _, app in
@@ -78,7 +87,7 @@ import ServiceKit
                 service.pool.upsert(UpstreamPool.Instance(service: "echo", id: "echo-1", url: "http://127.0.0.1:\(upstreamPort)",
                                                           version: "1"), lease: .seconds(600))
                 try await app.test(.live) { gateway in
-                    try await body(try #require(gateway.port), service.pool, "http://127.0.0.1:\(upstreamPort)")
+                    try await body(try #require(gateway.port), service, "http://127.0.0.1:\(upstreamPort)")
                 }
             }
         }

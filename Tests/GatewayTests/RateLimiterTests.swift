@@ -63,5 +63,13 @@ import ServiceKit
         #expect(throws: ConfigurationError.self) { try RateLimitPolicy.parse("anonymous=5/min") }
         #expect(throws: ConfigurationError.self) { try RateLimitPolicy.parse("anonymous:read=5/day") }
         #expect(try RateLimitPolicy.parse("").quotas.isEmpty)
+        // A role's own catch-all beats a class rule for every role; the catch-all of all catches the rest.
+        let layered = try RateLimitPolicy.parse("anonymous:*=30/min, *:read=5/s, *:*=1/s")
+        #expect(layered.quota(role: "anonymous", routeClass: "read") == .init(limit: 30, period: .seconds(60)))
+        #expect(layered.quota(role: "trader", routeClass: "read") == .init(limit: 5, period: .seconds(1)))
+        #expect(layered.quota(role: "trader", routeClass: "auth") == .init(limit: 1, period: .seconds(1)))
+        var changed = layered
+        changed.quotas["trader:read"] = .init(limit: 7, period: .seconds(1))
+        #expect(changed.quota(role: "trader", routeClass: "read") == .init(limit: 7, period: .seconds(1)))
     }
 }

@@ -95,6 +95,51 @@ import ServiceKit
         }
     }
 
+    @Test func theWirePathPassesHeaderLinesAsTheyCameAndAddsForwardingIdentityAndTrace() async throws {
+        try await ProxyTests().withGateway { port, _, _ in
+            let text = try await Self.exchange(port: port, [
+                "GET /api/v1/echo/headers?x=1 HTTP/1.1\r\nHost: gw.example\r\nX-Custom:  kept as sent\r\nX-Request-ID: req-42\r\n"
+                    + "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\nX-Forwarded-For: 10.1.2.3\r\n"
+                    + "Accept: application/json\r\n\r\n",
+                "GET /api/v1/nobody/x HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n",  // the router answers, and closes
+            ].joined())
+            #expect(Self.statuses(text) == [200, 404])
+            let first = try #require(text.components(separatedBy: "HTTP/1.1 ").dropFirst().first)
+            #expect(first.contains("\r\nX-Upstream: yes\r\n"))
+            #expect(first.contains("\r\nX-Request-ID: req-42\r\n"))
+            let body = try #require(first.range(of: "\r\n\r\n").map { String(first[$0.upperBound...]) })
+            let echo = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            let headers = try #require(echo["headers"] as? [String: String])
+            #expect(echo["uri"] as? String == "/api/v1/echo/headers?x=1")
+            #expect(headers["x-custom"] == "kept as sent")
+            #expect(headers["accept"] == "application/json")
+            #expect(headers["x-request-id"] == "req-42")
+            #expect(headers["x-forwarded-for"] == "10.1.2.3, 127.0.0.1")
+            #expect(headers["x-forwarded-proto"] == "http")
+            #expect(headers["x-forwarded-host"] == "gw.example")
+            let traceparent = try #require(headers["traceparent"])
+            #expect(traceparent.hasPrefix("00-4bf92f3577b34da6a3ce929d0e0e4736-") && traceparent.hasSuffix("-01"))
+            #expect(!traceparent.contains("00f067aa0ba902b7"))
+        }
+    }
+
+    @Test func changedAccessRulesApplyToTheWirePathAtOnce() async throws {
+        try await ProxyTests().withGatewayService { port, service, _ in
+            let request = "GET /api/v1/echo/headers HTTP/1.1\r\nHost: gw\r\n\r\n"
+            let close = "GET /api/v1/nobody/x HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n"
+            // Open: proxied (and the path's requirement is now remembered by the loop).
+            let open = try await Self.exchange(port: port, request + request + close)
+            #expect(Self.statuses(open) == [200, 200, 404])
+            // The service now needs a scope: the remembered answer is not used, the caller has no token.
+            service.access.update(service: "echo", policy: AccessPolicy(rules: [.init(nil, "/api/v1/echo/**", .scope("echo:read"))]))
+            let closed = try await Self.exchange(port: port, request + close)
+            #expect(Self.statuses(closed) == [401, 404])
+            service.access.update(service: "echo", policy: AccessPolicy(rules: [.init(nil, "/api/v1/echo/**", .open)]))
+            let reopened = try await Self.exchange(port: port, request + close)
+            #expect(Self.statuses(reopened) == [200, 404])
+        }
+    }
+
     @Test func aClientPipeliningMoreThanTheBufferLimitIsPausedAndResumedNotDropped() async throws {
         try await ProxyTests().withGateway { port, _, _ in
             // 300 requests of ~8 KiB each (2.4 MiB) in one write: more than the wire path holds before it stops

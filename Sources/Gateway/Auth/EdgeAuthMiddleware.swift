@@ -72,6 +72,12 @@ struct EdgeAuthMiddleware: RouterMiddleware {
         }
     }
 
+    /// What `method path` needs, for a path under `/api/v1/<service>/` whose service (not the gateway) the caller
+    /// has already read off it.
+    func requirement(method: String, path: String, service: String) -> AccessPolicy.Requirement? {
+        access.policy(for: service).requirement(method: method, path: path)
+    }
+
     func rateLimit(_ request: Request, context: Context, path: String) throws -> [HTTPField] {
         guard let outcome = checkRate(principal: context.principal, remote: context.remoteAddress, method: request.method.rawValue, path: path)
         else { return [] }

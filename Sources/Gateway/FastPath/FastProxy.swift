@@ -25,6 +25,8 @@ final class FastProxy: Sendable {
     let maxTimeout: Duration
     let logger: Logger
     let maxAttempts = 3
+    /// Whether each proxied request is logged (the level is fixed when the gateway starts).
+    let logsRequests: Bool
     private let connections = Mutex<[ObjectIdentifier: UpstreamConnections]>([:])
 
     init(pool: UpstreamPool, edge: EdgeAuthMiddleware, credential: InternalCredential?, metrics: HTTPMetrics, routing: RoutingMetrics,
@@ -38,6 +40,7 @@ final class FastProxy: Sendable {
         self.defaultTimeout = defaultTimeout
         self.maxTimeout = maxTimeout
         self.logger = logger
+        self.logsRequests = logger.logLevel <= .info
     }
 
     /// The upstream connections of `loop` (made once per loop; only ever used on it).
@@ -62,7 +65,9 @@ final class FastProxy: Sendable {
 
     /// One proxied request (a class: the exchange reads it many times, and a copy of this many fields is not free).
     final class Plan {
-        let service: String
+        /// The service, and what this loop keeps of it.
+        let slot: ServiceSlot
+        var service: String { slot.name }
         let instance: UpstreamPool.Instance
         let method: HTTPRequest.Method
         /// The client's request head, as received, and where its header lines are.
@@ -75,10 +80,10 @@ final class FastProxy: Sendable {
         let deadline: NIODeadline
         let start: ContinuousClock.Instant
 
-        init(service: String, instance: UpstreamPool.Instance, method: HTTPRequest.Method, head: Wire.RequestHead, headBytes: ByteBuffer,
+        init(slot: ServiceSlot, instance: UpstreamPool.Instance, method: HTTPRequest.Method, head: Wire.RequestHead, headBytes: ByteBuffer,
              identity: ForwardedIdentity?, requestID: String, trace: TraceContext, rateHeaders: [HTTPField], deadline: NIODeadline,
              start: ContinuousClock.Instant) {
-            self.service = service
+            self.slot = slot
             self.instance = instance
             self.method = method
             self.head = head
@@ -95,15 +100,21 @@ final class FastProxy: Sendable {
     static let prefix = "/api/v1/"
 
     /// Decides on a bodiless GET or HEAD that the wire parser read (anything else is the router's).
-    func decide(_ head: Wire.RequestHead, bytes: ByteBuffer, remote: String?) -> Decision {
-        guard !head.needsRouter, head.target.hasPrefix(Self.prefix) else { return .router }
+    func decide(_ head: consuming Wire.RequestHead, bytes: ByteBuffer, remote: String?, on loop: UpstreamConnections) -> Decision {
+        guard !head.needsRouter, head.target.utf8.starts(with: Self.prefix.utf8) else { return .router }
+        // The path and the service's name, found on the UTF-8 bytes (all ASCII here: the parser takes visible
+        // ASCII targets only), not by walking characters.
         let target = head.target
-        let path = target.firstIndex(of: "?").map { String(target[..<$0]) } ?? target
-        let service = path.dropFirst(Self.prefix.count).prefix { $0 != "/" }
+        let path = head.pathLength == target.utf8.count ? target : String(Substring(target.utf8.prefix(head.pathLength)))
+        let afterPrefix = path.utf8.dropFirst(Self.prefix.utf8.count)
+        let service = String(Substring(afterPrefix.prefix { $0 != UInt8(ascii: "/") }))
         guard !service.isEmpty, service != "gateway" else { return .router }
         let method: HTTPRequest.Method = head.isHead ? .head : .get
+        let slot = loop.slot(for: service)
 
-        let requirement = edge.requirement(method: method.rawValue, path: path)
+        let requirement = slot.requirement(isHead: head.isHead, path: path, generation: edge.access.generation) {
+            edge.requirement(method: method.rawValue, path: path, service: service)
+        }
         var identity: ForwardedIdentity?
         if let authorization = head.authorization {
             guard authorization.utf8.count > 7, authorization.utf8.prefix(7).elementsEqual("Bearer ".utf8) || authorization.prefix(7).lowercased() == "bearer ",
@@ -129,7 +140,7 @@ final class FastProxy: Sendable {
         }
         let requestID = head.requestID.flatMap(RequestIdentityMiddleware.acceptable) ?? IdentifierSource.requestID()
         budget.deposit()
-        switch pool.pick(String(service)) {
+        switch pool.pick(service) {
         case .unknownService:
             return .problem(.notFound("No service named \(service) is known to the gateway."), requestID: requestID, rateHeaders: rateHeaders)
         case .noHealthyInstance:
@@ -137,9 +148,11 @@ final class FastProxy: Sendable {
                             requestID: requestID, rateHeaders: rateHeaders)
         case .instance(let instance):
             let timeout = head.timeout.flatMap(Int.init).map { min(.milliseconds(max(1, $0)), maxTimeout) } ?? defaultTimeout
-            return .proxy(Plan(service: String(service), instance: instance, method: method, head: head, headBytes: bytes, identity: identity,
-                               requestID: requestID, trace: .continuing(head.traceparent), rateHeaders: rateHeaders,
-                               deadline: .now() + .nanoseconds(Int64(timeout.inSeconds * 1e9)), start: .now))
+            let trace = TraceContext.continuing(head.traceparent)
+            let start = ContinuousClock.now
+            return .proxy(Plan(slot: slot, instance: instance, method: method, head: consume head, headBytes: bytes, identity: identity,
+                               requestID: requestID, trace: trace, rateHeaders: rateHeaders,
+                               deadline: .now() + .nanoseconds(Int64(timeout.inSeconds * 1e9)), start: start))
         }
     }
 
@@ -147,49 +160,38 @@ final class FastProxy: Sendable {
     /// minus hop-by-hop and gateway-owned ones, plus forwarding headers, request id, trace, time left, the caller's
     /// identity and the internal credential.
     func writeUpstreamRequest(_ plan: Plan, to base: URLComponentsLite, remote: String?, into out: inout ByteBuffer) {
-        let head = plan.head
-        out.writeString(plan.method.rawValue)
-        out.writeStaticString(" ")
-        out.writeString(base.path)
-        out.writeString(head.target)
-        out.writeStaticString(" HTTP/1.1\r\nHost: ")
-        out.writeString(base.host)
-        out.writeStaticString(":")
-        out.writeString(String(base.port))
-        out.writeStaticString("\r\n")
+        out.writeJoined(plan.method.rawValue, " ", base.path, plan.head.target, " HTTP/1.1\r\n", base.hostLine)
         var hasProto = false
         var hasForwardedHost = false
         plan.headBytes.withUnsafeReadableBytes { bytes in
-            for field in head.fields where Wire.forwardsRequestField(bytes, field) {
+            Wire.copyLines(bytes, plan.head.fields, into: &out) { field in
+                guard Wire.forwardsRequestField(bytes, field) else { return false }
                 let length = field.nameEnd - field.nameStart
                 if length == 17, Wire.name(bytes, field.nameStart, field.nameEnd, is: "x-forwarded-proto") { hasProto = true }
                 if length == 16, Wire.name(bytes, field.nameStart, field.nameEnd, is: "x-forwarded-host") { hasForwardedHost = true }
-                out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[Int(field.nameStart)..<Int(field.nameEnd)]))
-                out.writeStaticString(": ")
-                out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[Int(field.valueStart)..<Int(field.valueEnd)]))
-                out.writeStaticString("\r\n")
+                return true
             }
         }
-        func field(_ name: String, _ value: String) {
-            out.writeString(name)
-            out.writeStaticString(": ")
-            out.writeString(value)
-            out.writeStaticString("\r\n")
+        if let remote {
+            if let forwarded = plan.head.forwardedFor {
+                out.writeJoined("X-Forwarded-For: ", forwarded, ", ", remote, "\r\n")
+            } else {
+                out.writeJoined("X-Forwarded-For: ", remote, "\r\n")
+            }
+        } else if let forwarded = plan.head.forwardedFor {
+            out.writeJoined("X-Forwarded-For: ", forwarded, "\r\n")
         }
-        if let remote { field("X-Forwarded-For", head.forwardedFor.map { "\($0), \(remote)" } ?? remote)
-        } else if let forwarded = head.forwardedFor { field("X-Forwarded-For", forwarded) }
-        if !hasProto { field("X-Forwarded-Proto", "http") }
-        if !hasForwardedHost, let host = head.host { field("X-Forwarded-Host", host) }
-        field("X-Request-ID", plan.requestID)
-        field("traceparent", plan.trace.traceparent)
+        if !hasProto { out.writeStaticString("X-Forwarded-Proto: http\r\n") }
+        if !hasForwardedHost, let host = plan.head.host { out.writeJoined("X-Forwarded-Host: ", host, "\r\n") }
+        out.writeJoined("X-Request-ID: ", plan.requestID, "\r\ntraceparent: ", plan.trace.traceparent, "\r\n")
         let remaining = plan.deadline - .now()
-        field(UpstreamCaller.timeoutHeader, String(max(1, remaining.nanoseconds / 1_000_000)))
+        out.writeJoined(UpstreamCaller.timeoutHeader, ": ", String(max(1, remaining.nanoseconds / 1_000_000)), "\r\n")
         if let identity = plan.identity {
-            for item in identity.fields { field(item.name.rawName, item.value) }
+            for item in identity.fields { out.writeJoined(item.name.rawName, ": ", item.value, "\r\n") }
         }
         if let credential {
-            field(InternalCredential.headerName, credential.token(method: plan.method.rawValue, target: head.target,
-                                                                 identity: plan.identity?.signedText ?? ""))
+            let token = credential.token(method: plan.method.rawValue, target: plan.head.target, identity: plan.identity?.signedText ?? "")
+            out.writeJoined(InternalCredential.headerName, ": ", token, "\r\n")
         }
         out.writeStaticString("\r\n")
     }
@@ -202,7 +204,9 @@ struct URLComponentsLite {
     /// A base path the instance is mounted under (empty for registered instances, which may not have one).
     let path: String
     /// `host:port`, which keys a loop's idle connections.
-    var key: String { Self.key(host: host, port: port) }
+    let key: String
+    /// `Host: host:port` and its line end, as sent upstream.
+    let hostLine: String
 
     static func key(host: String, port: Int) -> String { "\(host):\(port)" }
 
@@ -217,10 +221,14 @@ struct URLComponentsLite {
             guard !rest.isEmpty else { return nil }
             self.host = String(rest)
             self.port = 80
+            self.key = Self.key(host: host, port: port)
+            self.hostLine = "Host: \(key)\r\n"
             return
         }
         self.host = String(rest[..<colon])
         self.port = port
+        self.key = Self.key(host: host, port: port)
+        self.hostLine = "Host: \(key)\r\n"
     }
 }
 

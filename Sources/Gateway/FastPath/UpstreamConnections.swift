@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import ServiceKit
 
 /// Keep-alive HTTP/1.1 connections to upstream instances, owned by one event loop: the wire path only asks for
 /// them on that loop, so a request and its upstream call never leave the thread they arrived on.
@@ -7,10 +8,16 @@ final class UpstreamConnections: @unchecked Sendable {
     // @unchecked: `idle` is only read and written on `loop` (every method asserts it); the class is shared
     // between the handlers of that loop's connections.
     let loop: any EventLoop
-    private var idle: [String: [UpstreamConnection]] = [:]
+    /// Idle connections by `host:port`; each list is an object, so that taking and giving back a connection
+    /// changes it in place (a dictionary value changed through the dictionary costs an allocation each time).
+    private var idle: [String: IdleList] = [:]
+
+    private final class IdleList {
+        var connections: [UpstreamConnection] = []
+    }
     /// Instance URLs parsed once (there are few instances; the table is cleared if it ever grows large).
     private var endpoints: [String: URLComponentsLite] = [:]
-    private var routes: [String: String] = [:]
+    private var services: [String: ServiceSlot] = [:]
     /// Exchanges in flight on this loop, for the deadline sweep (each knows its slot, so leaving is O(1)).
     private var watched: [WireProxyHandler] = []
     private var sweep: RepeatedTask?
@@ -57,13 +64,13 @@ final class UpstreamConnections: @unchecked Sendable {
         }
     }
 
-    /// The metrics route pattern of a service's proxied requests (`/api/v1/<service>/**`), built once per service.
-    func route(of service: String) -> String {
-        if let known = routes[service] { return known }
-        let route = "/api/v1/\(service)/**"
-        if routes.count >= 1024 { routes.removeAll(keepingCapacity: true) }
-        routes[service] = route
-        return route
+    /// What this loop keeps of `service` (made at its first request on this loop).
+    func slot(for service: String) -> ServiceSlot {
+        if let known = services[service] { return known }
+        let made = ServiceSlot(name: service)
+        if services.count >= 1024 { services.removeAll(keepingCapacity: true) }
+        services[service] = made
+        return made
     }
 
     /// `url` split into host, port and base path.
@@ -78,7 +85,8 @@ final class UpstreamConnections: @unchecked Sendable {
     /// An idle connection to `base` that still looks open, if there is one.
     func idleConnection(to base: URLComponentsLite) -> UpstreamConnection? {
         loop.preconditionInEventLoop()
-        while let connection = idle[base.key]?.popLast() {
+        guard let list = idle[base.key] else { return nil }
+        while let connection = list.connections.popLast() {
             if connection.channel.isActive { return connection.reused() }
         }
         return nil
@@ -107,12 +115,71 @@ final class UpstreamConnections: @unchecked Sendable {
     func release(_ connection: UpstreamConnection, reusable: Bool) {
         loop.preconditionInEventLoop()
         connection.handler.delegate = nil
-        guard reusable, connection.handler.isIdle, connection.channel.isActive,
-              (idle[connection.key]?.count ?? 0) < maxIdlePerInstance else {
+        let list: IdleList
+        if let known = idle[connection.key] {
+            list = known
+        } else {
+            list = IdleList()
+            idle[connection.key] = list
+        }
+        guard reusable, connection.handler.isIdle, connection.channel.isActive, list.connections.count < maxIdlePerInstance else {
             connection.channel.close(promise: nil)
             return
         }
-        idle[connection.key, default: []].append(connection)
+        list.connections.append(connection)
+    }
+}
+
+/// What one event loop keeps of one service, so that a proxied request looks it up once: the route pattern of its
+/// metrics, the instruments its answers are counted in, and the access requirement of the paths it was asked for.
+/// Used on its loop only.
+final class ServiceSlot {
+    let name: String
+    /// The metrics route pattern of the service's proxied requests (`/api/v1/<service>/**`).
+    let route: String
+    /// By method (GET, HEAD) and status class (0xx…5xx).
+    private var instruments: [HTTPMetrics.Instruments?] = Array(repeating: nil, count: 12)
+    /// The requirement of each path seen, by method, while the access rules are those of `generation`.
+    private var requirements: [[String: AccessPolicy.Requirement?]] = [[:], [:]]
+    private var generation = -1
+    private var okAttempts: RoutingMetrics.AttemptCounter?
+    /// Paths remembered per method at most (the table is emptied when full: clients choose paths).
+    static let maxRequirements = 4096
+
+    init(name: String) {
+        self.name = name
+        self.route = "/api/v1/\(name)/**"
+    }
+
+    /// The instruments of answers to `isHead` requests with `status`.
+    func instruments(isHead: Bool, status: Int, from metrics: HTTPMetrics) -> HTTPMetrics.Instruments {
+        let statusClass = max(0, min(5, status / 100))
+        let index = (isHead ? 6 : 0) + statusClass
+        if let known = instruments[index] { return known }
+        let made = metrics.instruments(method: isHead ? "HEAD" : "GET", route: route, statusClass: HTTPMetrics.statusClass(statusClass * 100))
+        instruments[index] = made
+        return made
+    }
+
+    /// Counts a successful attempt (the outcome of nearly every request; others are counted by name).
+    func countOKAttempt(in routing: RoutingMetrics) {
+        if okAttempts == nil { okAttempts = routing.attemptCounter(service: name, outcome: "ok") }
+        okAttempts!.increment()
+    }
+
+    /// What a GET or HEAD of `path` needs, from the rules of `generation`; `compute` answers paths not seen yet.
+    func requirement(isHead: Bool, path: String, generation: Int, compute: () -> AccessPolicy.Requirement?) -> AccessPolicy.Requirement? {
+        if generation != self.generation {
+            requirements[0].removeAll(keepingCapacity: true)
+            requirements[1].removeAll(keepingCapacity: true)
+            self.generation = generation
+        }
+        let table = isHead ? 1 : 0
+        if let known = requirements[table][path] { return known }
+        let answer = compute()
+        if requirements[table].count >= Self.maxRequirements { requirements[table].removeAll(keepingCapacity: true) }
+        requirements[table][path] = .some(answer)
+        return answer
     }
 }
 
@@ -152,7 +219,9 @@ protocol UpstreamResponseDelegate: AnyObject {
 final class UpstreamWireHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
 
-    weak var delegate: (any UpstreamResponseDelegate)?
+    /// The exchange the response goes to. A strong reference (a weak one made every reference count of the exchange's
+    /// handler take the slow path), dropped at the end of every response, on failure and on release.
+    var delegate: (any UpstreamResponseDelegate)?
     private enum State {
         case idle
         case head

@@ -19,6 +19,26 @@ enum Wire {
         var nameEnd: Int32
         var valueStart: Int32
         var valueEnd: Int32
+        /// Just past the line's CRLF (the next line starts here).
+        var lineEnd: Int32
+    }
+
+    /// Copies the header lines of `fields` that `keep` accepts exactly as they came, one copy for each run of
+    /// adjacent kept lines (usually one or two copies for a whole head, where a copy per name, separator, value
+    /// and line end made dozens).
+    static func copyLines(_ bytes: UnsafeRawBufferPointer, _ fields: [Field], into out: inout ByteBuffer, keep: (Field) -> Bool) {
+        var runStart = -1
+        var runEnd = -1
+        for field in fields where keep(field) {
+            if Int(field.nameStart) == runEnd {
+                runEnd = Int(field.lineEnd)
+                continue
+            }
+            if runStart >= 0 { out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[runStart..<runEnd])) }
+            runStart = Int(field.nameStart)
+            runEnd = Int(field.lineEnd)
+        }
+        if runStart >= 0 { out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[runStart..<runEnd])) }
     }
 
     /// Where the head that starts at `start` ends (the index just past its blank line), if it is complete.
@@ -89,7 +109,8 @@ enum Wire {
             guard i < last, bytes[i + 1] == lf else { return false }
             var valueEnd = i
             while valueEnd > valueStart, bytes[valueEnd - 1] == space || bytes[valueEnd - 1] == tab { valueEnd -= 1 }
-            fields.append(Field(nameStart: Int32(nameStart), nameEnd: Int32(nameEnd), valueStart: Int32(valueStart), valueEnd: Int32(valueEnd)))
+            fields.append(Field(nameStart: Int32(nameStart), nameEnd: Int32(nameEnd), valueStart: Int32(valueStart), valueEnd: Int32(valueEnd),
+                                lineEnd: Int32(i + 2)))
             i += 2
         }
         return i == last && bytes[last] == cr && bytes[last + 1] == lf
@@ -142,6 +163,8 @@ extension Wire {
         let isHead: Bool
         let isGetOrHead: Bool
         let target: String
+        /// UTF-8 length of the target's path (the part before any `?`).
+        var pathLength = 0
         var fields: [Field]
         /// Values of the headers the gateway reads (each present at most once, or the head is refused).
         var authorization: String?
@@ -169,7 +192,11 @@ extension Wire {
             && bytes[3] == UInt8(ascii: "D")
         i += 1
         let targetStart = i
-        while i < end, bytes[i] > 0x20, bytes[i] < 0x7F { i += 1 }
+        var queryStart = -1
+        while i < end, bytes[i] > 0x20, bytes[i] < 0x7F {
+            if bytes[i] == UInt8(ascii: "?"), queryStart < 0 { queryStart = i }
+            i += 1
+        }
         guard i > targetStart, i + 10 <= end, bytes[i] == space else { return nil }
         let targetEnd = i
         i += 1
@@ -182,6 +209,7 @@ extension Wire {
 
         var head = RequestHead(kind: .bodiless, isHead: isHead, isGetOrHead: isGet || isHead,
                                target: string(bytes, Int32(targetStart), Int32(targetEnd)), fields: fields)
+        head.pathLength = (queryStart < 0 ? targetEnd : queryStart) - targetStart
         var contentLength: Int?
         func once(_ slot: inout String?, _ field: Field) -> Bool {
             guard slot == nil else { return false }
@@ -202,8 +230,7 @@ extension Wire {
             case 10:
                 if name(bytes, s, e, is: "connection") {
                     // Only `keep-alive` is left to the wire path; `close` and named hop-by-hop headers go to the router.
-                    let value = string(bytes, field.valueStart, field.valueEnd)
-                    if value.lowercased() != "keep-alive" { head.needsRouter = true }
+                    if !name(bytes, field.valueStart, field.valueEnd, is: "keep-alive") { head.needsRouter = true }
                 }
             case 11:
                 if name(bytes, s, e, is: "traceparent") { guard once(&head.traceparent, field) else { return nil } }
@@ -335,6 +362,15 @@ extension Wire {
                     let value = string(bytes, field.valueStart, field.valueEnd).lowercased()
                     chunked = value.split(separator: ",").last.map { $0.trimmingSpaces() == "chunked" } ?? false
                 } else if e - s == 10, name(bytes, s, e, is: "connection") {
+                    // The usual values are read off the bytes; a list of options is split.
+                    if name(bytes, field.valueStart, field.valueEnd, is: "keep-alive") {
+                        if minor == UInt8(ascii: "0") { close = false }
+                        continue
+                    }
+                    if name(bytes, field.valueStart, field.valueEnd, is: "close") {
+                        close = true
+                        continue
+                    }
                     let value = string(bytes, field.valueStart, field.valueEnd).lowercased()
                     if value.split(separator: ",").contains(where: { $0.trimmingSpaces() == "close" }) { close = true }
                     if minor == UInt8(ascii: "0"), value.split(separator: ",").contains(where: { $0.trimmingSpaces() == "keep-alive" }) { close = false }
@@ -460,5 +496,35 @@ extension Substring {
         while s.first == " " || s.first == "\t" { s.removeFirst() }
         while s.last == " " || s.last == "\t" { s.removeLast() }
         return s
+    }
+}
+
+extension ByteBuffer {
+    /// Writes the strings one after the other with one capacity check and one access to the storage: a head is
+    /// written from dozens of pieces, and each `writeString` call pays for both.
+    @inline(__always)
+    mutating func writeJoined(_ a: String, _ b: String = "", _ c: String = "", _ d: String = "", _ e: String = "", _ f: String = "") {
+        let total = a.utf8.count + b.utf8.count + c.utf8.count + d.utf8.count + e.utf8.count + f.utf8.count
+        writeWithUnsafeMutableBytes(minimumWritableBytes: total) { out in
+            var at = 0
+            func put(_ text: String) {
+                let count = text.utf8.count
+                guard count > 0 else { return }
+                let copied: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+                    UnsafeMutableRawBufferPointer(rebasing: out[at..<(at + count)]).copyMemory(from: UnsafeRawBufferPointer(utf8))
+                }
+                if copied == nil {
+                    for (k, byte) in text.utf8.enumerated() { out[at + k] = byte }
+                }
+                at += count
+            }
+            put(a)
+            put(b)
+            put(c)
+            put(d)
+            put(e)
+            put(f)
+            return at
+        }
     }
 }

@@ -42,7 +42,8 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
     private var plan: FastProxy.Plan?
     private var instance: UpstreamPool.Instance?
     private var connection: UpstreamConnection?
-    private var tried: Set<String> = []
+    /// Instances this exchange tried (a list: it has one entry unless the request was retried).
+    private var tried: [String] = []
     private var attempts = 0
     private var headWritten = false
     private var closeAfterResponse = false
@@ -51,6 +52,15 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
     private var answered = false
     /// Whether the current attempt already replaced a dead idle connection.
     private var replacedStale = false
+    /// The answer's head, and the body bytes of the same upstream read, not yet written: they leave in one write
+    /// (one buffer, not a head and a body slice) when that read is complete.
+    private var pendingOut: ByteBuffer?
+    /// Buffers kept for the next exchange of this connection: once the socket has written them they are ours
+    /// alone again, and are refilled without an allocation.
+    private var requestScratch: ByteBuffer?
+    private var outScratch: ByteBuffer?
+    /// Answer bytes gathered into one write at most (larger answers are passed on as they arrive).
+    static let coalesceLimit = 16 * 1024
     /// This handler's place among its loop's watched exchanges (-1: not watched).
     var watchSlot = -1
     /// When the exchange in flight must end.
@@ -139,14 +149,17 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
                 break
             }
             let bytes = buffer.readSlice(length: end)!
-            let decision: FastProxy.Decision = routerOutstanding == 0 ? proxy.decide(head, bytes: bytes, remote: remote) : .router
+            let isHead = head.isHead
+            let kind = head.kind
+            let decision: FastProxy.Decision = routerOutstanding == 0 && connections != nil
+                ? proxy.decide(head, bytes: bytes, remote: remote, on: connections!) : .router
             switch decision {
             case .router:
                 routerOutstanding += 1
-                if case .sized(let length) = head.kind { routerBodyRemaining = length }
+                if case .sized(let length) = kind { routerBodyRemaining = length }
                 toCodec(bytes, context: context)
             case .problem(let problem, let requestID, let rateHeaders):
-                writeProblem(problem, requestID: requestID, extra: rateHeaders, isHead: head.isHead, start: .now)
+                writeProblem(problem, requestID: requestID, extra: rateHeaders, isHead: isHead, start: .now)
             case .proxy(let plan):
                 start(plan, context: context)
             }
@@ -185,7 +198,7 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
 
     private func start(_ plan: FastProxy.Plan, context: ChannelHandlerContext) {
         self.plan = plan
-        tried = []
+        tried.removeAll(keepingCapacity: true)
         attempts = 0
         headWritten = false
         closeAfterResponse = false
@@ -201,14 +214,16 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
         if !fresh {
             attempts += 1
             replacedStale = false
-            tried.insert(instance.id)
+            tried.append(instance.id)
         }
         guard let base = connections.endpoint(instance.url) else {
             connectFailed(UpstreamError.broken("bad instance URL \(instance.url)"))
             return
         }
-        var request = context.channel.allocator.buffer(capacity: plan.headBytes.readableBytes + 1024)
+        var request = requestScratch.take() ?? context.channel.allocator.buffer(capacity: plan.headBytes.readableBytes + 1024)
+        request.clear()
         proxy.writeUpstreamRequest(plan, to: base, remote: remote, into: &request)
+        requestScratch = request
         let isHead = plan.head.isHead
         if !fresh, let connection = connections.idleConnection(to: base) {
             // The common case: a kept-alive connection of this loop, with no future in between.
@@ -216,7 +231,7 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
             connection.send(request, isHead: isHead, to: self)
             return
         }
-        connections.connect(host: base.host, port: base.port, connectTimeout: .seconds(2)).assumeIsolated().whenComplete { [self] result in
+        connections.connect(host: base.host, port: base.port, connectTimeout: .seconds(2)).assumeIsolated().whenComplete { [self, request] result in
             guard self.plan != nil, self.instance == instance else {
                 // The exchange ended (deadline, client gone) while connecting.
                 if case .success(let connection) = result { connections.release(connection, reusable: true) }
@@ -241,7 +256,7 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
             connection = nil
             proxy.pool.finish(instance, outcome: .serverError)
             proxy.routing.attempt(service: instance.service, outcome: "5xx")
-            if case .instance(let next) = proxy.pool.pick(plan.service, excluding: tried) {
+            if case .instance(let next) = proxy.pool.pick(plan.service, excluding: Set(tried)) {
                 attempt(next)
             } else {
                 retryOrFail(UpstreamError.broken("\(instance.service) instance \(instance.id) answered 503"), retryGranted: false)
@@ -250,34 +265,51 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
         }
         status = head.status
         if case .untilClose = head.framing { closeAfterResponse = true }
-        var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 160)
+        var out = outScratch.take() ?? context.channel.allocator.buffer(capacity: 2048)
+        out.clear()
         out.writeStaticString("HTTP/1.1")
         head.bytes.withUnsafeReadableBytes { bytes in
             out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[8..<head.statusLineEnd]))
-            for field in head.fields where Wire.forwardsResponseField(bytes, field) {
-                out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[Int(field.nameStart)..<Int(field.nameEnd)]))
-                out.writeStaticString(": ")
-                out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[Int(field.valueStart)..<Int(field.valueEnd)]))
-                out.writeStaticString("\r\n")
-            }
+            Wire.copyLines(bytes, head.fields, into: &out) { Wire.forwardsResponseField(bytes, $0) }
         }
-        Self.writeField(HTTPField.Name.requestID.rawName, plan.requestID, into: &out)
+        out.writeJoined(Self.requestIDName, ": ", plan.requestID, "\r\n")
         for field in plan.rateHeaders { Self.writeField(field.name.rawName, field.value, into: &out) }
         if closeAfterResponse { out.writeStaticString("Connection: close\r\n") }
         out.writeStaticString("\r\n")
         headWritten = true
-        context.write(wrapOutboundOut(out), promise: nil)
+        pendingOut = out
     }
 
     func upstreamBody(_ buffer: ByteBuffer) {
         guard headWritten, plan != nil, let context else { return }
+        if var pending = pendingOut.take() {
+            if pending.readableBytes + buffer.readableBytes <= Self.coalesceLimit {
+                pending.writeImmutableBuffer(buffer)
+                pendingOut = pending
+                return
+            }
+            writePending(pending, context: context)
+        }
         context.write(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    /// Writes the gathered answer bytes, and keeps their buffer for the next exchange.
+    private func writePending(_ pending: ByteBuffer, context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(pending), promise: nil)
+        outScratch = pending
+    }
+
+    /// Writes what is gathered of the answer, if anything.
+    private func writePendingOut() {
+        if let pending = pendingOut.take(), let context { writePending(pending, context: context) }
     }
 
     /// The end of one read from the upstream socket: what arrived goes out now (a streamed answer is passed on
     /// as it comes, not held until its end), and several parts of one read leave in one write.
     func upstreamReadComplete() {
-        if headWritten, plan != nil { context?.flush() }
+        guard headWritten, plan != nil else { return }
+        writePendingOut()
+        context?.flush()
     }
 
     func upstreamEnd(keepAlive: Bool) {
@@ -285,7 +317,12 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
         if let connection { connections?.release(connection, reusable: keepAlive) }
         connection = nil
         proxy.pool.finish(instance, outcome: status >= 500 ? .serverError : .success)
-        proxy.routing.attempt(service: instance.service, outcome: status >= 500 ? "5xx" : "ok")
+        if status >= 500 {
+            proxy.routing.attempt(service: instance.service, outcome: "5xx")
+        } else if let plan {
+            plan.slot.countOKAttempt(in: proxy.routing)
+        }
+        writePendingOut()
         context?.flush()
         let close = closeAfterResponse
         complete(status: status)
@@ -308,6 +345,7 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
         proxy.routing.attempt(service: instance.service, outcome: "broken")
         if headWritten {
             // Part of the answer is out: the client must see a broken response, not a truncated "success".
+            writePendingOut()
             context?.close(promise: nil)
             complete(status: 502)
         } else {
@@ -334,7 +372,7 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
 
     private func retryOrFail(_ error: any Error, retryGranted: Bool? = nil) {
         guard let plan else { return }
-        if retryGranted ?? mayRetry(), case .instance(let next) = proxy.pool.pick(plan.service, excluding: tried) {
+        if retryGranted ?? mayRetry(), case .instance(let next) = proxy.pool.pick(plan.service, excluding: Set(tried)) {
             attempt(next)
             return
         }
@@ -354,6 +392,7 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
         connection = nil
         instance = nil
         if headWritten {
+            writePendingOut()
             context?.close(promise: nil)
             complete(status: 504)
         } else {
@@ -364,6 +403,7 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
 
     /// The client went away: stop the exchange and drop its upstream connection (its answer has nowhere to go).
     private func abandon() {
+        pendingOut = nil
         if let instance { proxy.pool.finish(instance, outcome: .success) }
         if let connection { connections?.release(connection, reusable: false) }
         connection = nil
@@ -371,11 +411,10 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
         complete(status: 499)
     }
 
+    private static let requestIDName = HTTPField.Name.requestID.rawName
+
     private static func writeField(_ name: String, _ value: String, into out: inout ByteBuffer) {
-        out.writeString(name)
-        out.writeStaticString(": ")
-        out.writeString(value)
-        out.writeStaticString("\r\n")
+        out.writeJoined(name, ": ", value, "\r\n")
     }
 
     private func writeProblem(_ problem: Problem, requestID: String, extra: [HTTPField], isHead: Bool, start: ContinuousClock.Instant) {
@@ -404,10 +443,9 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
         instance = nil
         proxy.metrics.inFlight.decrement()
         let elapsed = ContinuousClock.now - plan.start
-        let route = connections?.route(of: plan.service) ?? "/api/v1/\(plan.service)/**"
-        let code = HTTPResponse.Status(code: status)
-        proxy.metrics.record(method: plan.method, route: route, status: code, duration: elapsed)
-        if proxy.logger.logLevel <= .info {
+        let route = plan.slot.route
+        proxy.metrics.record(plan.slot.instruments(isHead: plan.head.isHead, status: status, from: proxy.metrics), duration: elapsed)
+        if proxy.logsRequests {
             var logger = proxy.logger
             logger[metadataKey: "request_id"] = .string(plan.requestID)
             logger[metadataKey: "trace_id"] = .string(plan.trace.traceID)

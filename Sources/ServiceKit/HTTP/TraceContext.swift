@@ -1,16 +1,38 @@
 /// W3C Trace Context (`traceparent: 00-<trace-id>-<parent-id>-<flags>`), continued from an incoming
 /// request or started here, and passed on to every outgoing call.
 public struct TraceContext: Sendable, Equatable {
-    /// 32 lowercase hex characters, never all zero.
-    public let traceID: String
-    /// The span of this hop: 16 lowercase hex characters.
-    public let spanID: String
+    /// The header value to send downstream, `00-<trace id>-<span id>-<flags>` (this hop's span becomes the callee's
+    /// parent). The context is kept as this one string: a proxied request needs it whole, and one string is one
+    /// allocation where three parts and their joining were six.
+    public let traceparent: String
     /// The caller's span, when the trace was continued.
     public let parentSpanID: String?
-    public let flags: String
 
-    /// The header value to send downstream (this hop's span becomes the callee's parent).
-    public var traceparent: String { "00-\(traceID)-\(spanID)-\(flags)" }
+    /// 32 lowercase hex characters, never all zero.
+    public var traceID: String { part(1) }
+    /// The span of this hop: 16 lowercase hex characters.
+    public var spanID: String { part(2) }
+    public var flags: String { part(3) }
+
+    public init(traceID: String, spanID: String, parentSpanID: String?, flags: String) {
+        self.traceparent = "00-\(traceID)-\(spanID)-\(flags)"
+        self.parentSpanID = parentSpanID
+    }
+
+    private init(traceparent: String, parentSpanID: String?) {
+        self.traceparent = traceparent
+        self.parentSpanID = parentSpanID
+    }
+
+    /// The `index`-th dash-separated part of `traceparent`.
+    private func part(_ index: Int) -> String {
+        var utf8 = traceparent.utf8[...]
+        for _ in 0..<index {
+            guard let dash = utf8.firstIndex(of: UInt8(ascii: "-")) else { return "" }
+            utf8 = utf8[utf8.index(after: dash)...]
+        }
+        return String(Substring(utf8.prefix { $0 != UInt8(ascii: "-") }))
+    }
 
     /// Parses a `traceparent` header; `nil` when it is absent or malformed (then a new trace starts).
     public static func parse(_ header: String) -> (traceID: String, parentID: String, flags: String)? {
@@ -27,29 +49,50 @@ public struct TraceContext: Sendable, Equatable {
     /// Continues the trace of `header` when it is valid, otherwise starts a new sampled trace.
     public static func continuing(_ header: String?) -> TraceContext {
         if let header, let parsed = parse(header) {
-            return TraceContext(traceID: parsed.traceID, spanID: randomHex(bytes: 8), parentSpanID: parsed.parentID, flags: parsed.flags)
+            return TraceContext(traceparent: make(traceID: parsed.traceID, flags: parsed.flags), parentSpanID: parsed.parentID)
         }
         return start()
     }
 
     public static func start() -> TraceContext {
-        TraceContext(traceID: randomHex(bytes: 16), spanID: randomHex(bytes: 8), parentSpanID: nil, flags: "01")
+        TraceContext(traceparent: make(traceID: nil, flags: "01"), parentSpanID: nil)
     }
 
-    /// `bytes` (8 or 16) random bytes as lowercase hex, never all zero.
-    static func randomHex(bytes: Int) -> String {
-        precondition(bytes == 8 || bytes == 16, "trace ids are 8 or 16 bytes")
-        var words = (0..<(bytes / 8)).map { _ in IdentifierSource.next() }
-        if words.allSatisfy({ $0 == 0 }) { words[words.count - 1] = 1 }
-        return String(unsafeUninitializedCapacity: bytes * 2) { buffer in
+    /// `00-<trace id>-<new span id>-<flags>`, with a new random trace id when `traceID` is `nil` (ids are never
+    /// all zero), written into one string.
+    static func make(traceID: String?, flags: String) -> String {
+        var high = IdentifierSource.next()
+        var low = IdentifierSource.next()
+        if high == 0 && low == 0 { low = 1 }
+        var span = IdentifierSource.next()
+        if span == 0 { span = 1 }
+        let flagBytes = flags.utf8.count
+        return String(unsafeUninitializedCapacity: 3 + 32 + 1 + 16 + 1 + flagBytes) { buffer in
             var index = 0
-            for word in words {
+            func put(_ text: String) {
+                for byte in text.utf8 {
+                    buffer[index] = byte
+                    index += 1
+                }
+            }
+            func put(hex word: UInt64) {
                 for shift in stride(from: 60, through: 0, by: -4) {
                     let nibble = UInt8((word >> UInt64(shift)) & 0xF)
                     buffer[index] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
                     index += 1
                 }
             }
+            put("00-")
+            if let traceID {
+                put(traceID)
+            } else {
+                put(hex: high)
+                put(hex: low)
+            }
+            put("-")
+            put(hex: span)
+            put("-")
+            put(flags)
             return index
         }
     }

@@ -39,7 +39,13 @@ public final class HTTPMetrics: Sendable {
     }
 
     public func record(method: HTTPRequest.Method, route: String, status: HTTPResponse.Status, duration: Duration) {
-        let key = Key(method: method.rawValue, route: route, statusClass: Self.statusClass(status.code))
+        record(instruments(method: method.rawValue, route: route, statusClass: Self.statusClass(status.code)), duration: duration)
+    }
+
+    /// The request counter and duration histogram of one label set, for a caller that records the same labels
+    /// over and over and keeps them (the gateway's event loops), instead of looking them up on every request.
+    public func instruments(method: String, route: String, statusClass: String) -> Instruments {
+        let key = Key(method: method, route: route, statusClass: statusClass)
         let (counter, histogram) = cache.withLock { cache in
             if let found = cache[key] { return found }
             let labels = [("service", service), ("method", key.method), ("route", key.route), ("status", key.statusClass)]
@@ -56,14 +62,23 @@ public final class HTTPMetrics: Sendable {
             cache[key] = made
             return made
         }
-        counter.increment()
-        histogram.record(duration)
+        return Instruments(counter: counter, histogram: histogram)
+    }
+
+    public struct Instruments: Sendable {
+        let counter: Counter
+        let histogram: DurationHistogram
+    }
+
+    public func record(_ instruments: Instruments, duration: Duration) {
+        instruments.counter.increment()
+        instruments.histogram.record(duration)
     }
 
     private static let statusClasses = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"]
 
     /// `2xx` for 200…299 and so on, without building a string on every request.
-    static func statusClass(_ code: Int) -> String {
+    public static func statusClass(_ code: Int) -> String {
         let index = code / 100
         return statusClasses.indices.contains(index) ? statusClasses[index] : "\(index)xx"
     }

@@ -21,6 +21,12 @@ public final class RoutingMetrics: Sendable {
     }
 
     public func attempt(service: String, outcome: String) {
+        attemptCounter(service: service, outcome: outcome).increment()
+    }
+
+    /// The `upstream_attempts` counter of one service and outcome, for a caller that counts the same outcome over
+    /// and over and keeps it (the gateway's event loops).
+    public func attemptCounter(service: String, outcome: String) -> AttemptCounter {
         let key = AttemptKey(service: service, outcome: outcome)
         let counter = attempts.withLock { cache in
             if let found = cache[key] { return found }
@@ -31,7 +37,15 @@ public final class RoutingMetrics: Sendable {
             cache[key] = made
             return made
         }
-        counter.increment()
+        return AttemptCounter(counter: counter)
+    }
+
+    public struct AttemptCounter: Sendable {
+        let counter: Counter
+
+        public func increment() {
+            counter.increment()
+        }
     }
 
     public func retried(service: String) {

@@ -9,24 +9,56 @@ import Synchronization
 /// A lock rather than an actor: every proxied request picks an instance and reports its outcome, and a lock
 /// held for a few hundred nanoseconds is cheaper than two actor hops.
 public final class UpstreamPool: Sendable {
+    /// One registered instance. Its fixed description lives in one shared, immutable object, so that the copies
+    /// a proxied request makes (the pick, the exchange, the outcome) cost one reference count each, not one per
+    /// string.
     public struct Instance: Sendable, Equatable {
-        public let service: String
-        public let id: String
-        public let url: String
-        public let version: String
-        public let weight: Int
-        public let registeredAt: Date
+        private final class Description: Sendable {
+            let service: String
+            let id: String
+            let url: String
+            let version: String
+            let weight: Int
+            let registeredAt: Date
+
+            init(service: String, id: String, url: String, version: String, weight: Int, registeredAt: Date) {
+                self.service = service
+                self.id = id
+                self.url = url
+                self.version = version
+                self.weight = weight
+                self.registeredAt = registeredAt
+            }
+        }
+
+        private let description: Description
         public internal(set) var lastHeartbeat: Date
+
+        public var service: String { description.service }
+        public var id: String { description.id }
+        public var url: String { description.url }
+        public var version: String { description.version }
+        public var weight: Int { description.weight }
+        public var registeredAt: Date { description.registeredAt }
 
         public init(service: String, id: String, url: String, version: String, weight: Int = 1,
                     registeredAt: Date = Date(), lastHeartbeat: Date = Date()) {
-            self.service = service
-            self.id = id
-            self.url = url
-            self.version = version
-            self.weight = max(1, weight)
-            self.registeredAt = registeredAt
+            self.description = Description(service: service, id: id, url: url, version: version, weight: max(1, weight),
+                                           registeredAt: registeredAt)
             self.lastHeartbeat = lastHeartbeat
+        }
+
+        /// Whether `other` is this very registration (the same id at the same URL), decided without comparing
+        /// strings when both come from the same record.
+        func isSameRegistration(as other: Instance) -> Bool {
+            description === other.description || (id == other.id && url == other.url)
+        }
+
+        public static func == (a: Instance, b: Instance) -> Bool {
+            a.lastHeartbeat == b.lastHeartbeat
+                && (a.description === b.description
+                    || (a.service == b.service && a.id == b.id && a.url == b.url && a.version == b.version && a.weight == b.weight
+                        && a.registeredAt == b.registeredAt))
         }
     }
 
@@ -57,11 +89,19 @@ public final class UpstreamPool: Sendable {
         var healthFailures = 0
         var activeHealthy = true
         var currentWeight = 0
+
+        /// Whether the entry may take a call now: valid lease, passing active checks, not ejected, circuit admitting.
+        func isLive(now: ContinuousClock.Instant, excluding: Set<String>) -> Bool {
+            (leaseExpiry.map { $0 > now } ?? true) && activeHealthy && !outlier.isEjected(now: now) && breaker.wouldAdmit(now: now)
+                && (excluding.isEmpty || !excluding.contains(instance.id))
+        }
     }
 
     struct ServiceState {
         var entries: [Entry] = []
         var cursor = 0
+        /// The service's balancing policy, looked up from the configuration at its first pick.
+        var policy: BalancingPolicy?
     }
 
     public let configuration: Configuration
@@ -196,48 +236,57 @@ public final class UpstreamPool: Sendable {
     public func pick(_ service: String, excluding: Set<String> = [], now: ContinuousClock.Instant = .now) -> Pick {
         var event: Event?
         let result: Pick = state.withLock { services in
-            guard services[service] != nil else { return .unknownService }
-            // The service's state is changed in place (`services[service]!`): a copy taken out and written back
-            // would copy its entries on the first change, on every request.
-            return choose(in: &services[service]!)
+            guard let index = services.index(forKey: service) else { return .unknownService }
+            // The service's state is changed in place (one hash, no copy of its entries): this runs on every request.
+            return choose(in: &services.values[index])
         }
         if let event { onEvent(event) }
         return result
 
         func choose(in s: inout ServiceState) -> Pick {
-            var candidates: [Int] = []
-            candidates.reserveCapacity(s.entries.count)
-            for (i, e) in s.entries.enumerated()
-            where !excluding.contains(e.instance.id) && (e.leaseExpiry.map { $0 > now } ?? true) && e.activeHealthy
-                && !e.outlier.isEjected(now: now) && e.breaker.wouldAdmit(now: now) {
-                candidates.append(i)
+            // Entries are read in place by index (a copy of an entry would retain its strings and window), and the
+            // live ones are counted rather than collected, so a pick allocates nothing.
+            let count = s.entries.count
+            var live = 0
+            for i in 0..<count where s.entries[i].isLive(now: now, excluding: excluding) { live += 1 }
+            guard live > 0 else { return .noHealthyInstance }
+            /// The index of the `k`-th live entry.
+            func liveEntry(_ k: Int) -> Int {
+                if live == count { return k }
+                var seen = 0
+                for i in 0..<count where s.entries[i].isLive(now: now, excluding: excluding) {
+                    if seen == k { return i }
+                    seen += 1
+                }
+                preconditionFailure("fewer live entries than counted")
             }
-            guard !candidates.isEmpty else { return .noHealthyInstance }
+            if s.policy == nil { s.policy = policy(for: service) }
             let chosen: Int
-            switch policy(for: service) {
+            switch s.policy! {
             case .roundRobin:
-                chosen = candidates[s.cursor % candidates.count]
+                chosen = liveEntry(s.cursor % live)
                 s.cursor &+= 1
             case .weighted:
                 var total = 0
-                var best = candidates[0]
-                for i in candidates {
+                var best = -1
+                for i in 0..<count where s.entries[i].isLive(now: now, excluding: excluding) {
                     s.entries[i].currentWeight += s.entries[i].instance.weight
                     total += s.entries[i].instance.weight
-                    if s.entries[i].currentWeight > s.entries[best].currentWeight { best = i }
+                    if best < 0 || s.entries[i].currentWeight > s.entries[best].currentWeight { best = i }
                 }
                 s.entries[best].currentWeight -= total
                 chosen = best
             case .leastOutstanding:
-                if candidates.count == 1 {
-                    chosen = candidates[0]
+                if live == 1 {
+                    chosen = liveEntry(0)
                 } else {
-                    let (a, b) = random.withLock { rng -> (Int, Int) in
-                        let first = Int.random(in: 0..<candidates.count, using: &rng)
-                        var second = Int.random(in: 0..<(candidates.count - 1), using: &rng)
+                    let (first, second) = random.withLock { rng -> (Int, Int) in
+                        let first = Int.random(in: 0..<live, using: &rng)
+                        var second = Int.random(in: 0..<(live - 1), using: &rng)
                         if second >= first { second += 1 }
-                        return (candidates[first], candidates[second])
+                        return (first, second)
                     }
+                    let (a, b) = (liveEntry(first), liveEntry(second))
                     chosen = s.entries[a].outstanding <= s.entries[b].outstanding ? a : b
                 }
             }
@@ -254,9 +303,10 @@ public final class UpstreamPool: Sendable {
         let now = ContinuousClock.now
         var events: [Event] = []
         state.withLock { services in
-            guard let i = services[instance.service]?.entries.firstIndex(where: { $0.instance.id == instance.id && $0.instance.url == instance.url })
+            guard let index = services.index(forKey: instance.service),
+                  let i = services.values[index].entries.firstIndex(where: { $0.instance.isSameRegistration(as: instance) })
             else { return }
-            record(in: &services[instance.service]!, at: i)
+            record(in: &services.values[index], at: i)
         }
         for event in events { onEvent(event) }
 
