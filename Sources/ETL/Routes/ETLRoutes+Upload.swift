@@ -22,19 +22,31 @@ extension ETLRoutes {
             throw Problem(status: .unsupportedMediaType, slug: "unsupported-media-type",
                           detail: "An upload is text/csv (Date,Open,High,Low,Close,Adj Close,Volume), not \(contentType.isEmpty ? "an untyped body" : contentType).")
         }
+        var steps = StepTimer()
         let data = Data(buffer: try await request.body.collect(upTo: context.maxUploadSize))
+        steps.mark("body")
         let parsed = CSVBarParser.parse(data, symbol: symbol)
         if case .invalid(let issues) = SeriesValidator.validate(parsed, profile: .prices, settings: settings.quality) {
             throw Self.rejection(issues, symbol: symbol)
+        }
+        steps.mark("validate")
+        defer {
+            // An upload normally takes well under a second; a slow one says which step took the time.
+            if steps.total > .seconds(5) {
+                context.logger.warning("slow upload", metadata: ["symbol": .string(symbol), "bytes": .stringConvertible(data.count),
+                                                                 "steps_ms": .string(steps.description)])
+            }
         }
         let id = UUID().uuidString.lowercased()
         let now = Date()
         let path = RawArchive.relativePath(source: "csv", symbol: symbol, date: Resampler.isoDate(daysSinceEpoch: Int(now.timeIntervalSince1970 / 86_400)),
                                            jobID: id, sequence: 1, fileExtension: "csv")
         let checksum = try archive.store(data, at: path)
+        steps.mark("archive")
         do {
             try await repository.create(id: id, source: "csv", request: JobRequest(symbols: [symbol]),
                                         upload: ArchivedPayload(path: path, sha256: checksum, bytes: data.count, fetchedAt: now))
+            steps.mark("record")
         } catch {
             // The job was not recorded, so its payload must not linger in the archive either.
             archive.remove(path)
@@ -54,5 +66,26 @@ extension ETLRoutes {
                        detail: "The upload of \(symbol) has \(issues.count) problems on \(lines) lines; nothing was stored.",
                        extensions: ["errors": .array(errors), "rows": .array(rows), "bad_rows": .number(Double(lines)),
                                     "problems": .number(Double(issues.count))])
+    }
+}
+
+/// The time each step of a request took, for a log line about a slow one.
+struct StepTimer: CustomStringConvertible {
+    private let start = ContinuousClock.now
+    private var last = ContinuousClock.now
+    private var steps: [(String, Duration)] = []
+
+    /// Ends the step called `name`.
+    mutating func mark(_ name: String) {
+        let now = ContinuousClock.now
+        steps.append((name, now - last))
+        last = now
+    }
+
+    var total: Duration { ContinuousClock.now - start }
+
+    /// `body=12 validate=80 …` in milliseconds.
+    var description: String {
+        steps.map { "\($0.0)=\(Int($0.1.inSeconds * 1000))" }.joined(separator: " ")
     }
 }

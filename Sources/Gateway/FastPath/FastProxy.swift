@@ -27,6 +27,9 @@ final class FastProxy: Sendable {
     let maxAttempts = 3
     /// Whether each proxied request is logged (the level is fixed when the gateway starts).
     let logsRequests: Bool
+    /// Whether anonymous reads have a rate limit (the policy is fixed when the gateway starts): when they have
+    /// none, an anonymous GET or HEAD skips the limiter altogether.
+    let limitsAnonymousReads: Bool
     private let connections = Mutex<[ObjectIdentifier: UpstreamConnections]>([:])
 
     init(pool: UpstreamPool, edge: EdgeAuthMiddleware, credential: InternalCredential?, metrics: HTTPMetrics, routing: RoutingMetrics,
@@ -41,6 +44,7 @@ final class FastProxy: Sendable {
         self.maxTimeout = maxTimeout
         self.logger = logger
         self.logsRequests = logger.logLevel <= .info
+        self.limitsAnonymousReads = edge.rateLimits.quota(role: "anonymous", routeClass: RateLimitPolicy.routeClass(method: "GET", path: "/api/")) != nil
     }
 
     /// The upstream connections of `loop` (made once per loop; only ever used on it).
@@ -133,7 +137,7 @@ final class FastProxy: Sendable {
         case nil: guard principal?.has(scope: Scope.admin) == true else { return .router }
         }
         var rateHeaders: [HTTPField] = []
-        if let outcome = edge.checkRate(principal: principal, remote: remote, method: method.rawValue, path: path, keys: identity?.rateKeys) {
+        if principal != nil || limitsAnonymousReads, let outcome = edge.checkRate(principal: principal, remote: remote, method: method.rawValue, path: path, keys: identity?.rateKeys) {
             // A refusal counts nothing, so the router path can refuse it again with the full problem.
             guard outcome.decision.allowed else { return .router }
             rateHeaders = outcome.headers

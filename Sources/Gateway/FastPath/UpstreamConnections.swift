@@ -12,11 +12,24 @@ final class UpstreamConnections: @unchecked Sendable {
     /// changes it in place (a dictionary value changed through the dictionary costs an allocation each time).
     private var idle: [String: IdleList] = [:]
 
-    private final class IdleList {
+    final class IdleList {
         var connections: [UpstreamConnection] = []
     }
+
+    /// An instance URL parsed once, with the idle connections to its `host:port` (so that taking and giving back a
+    /// connection looks nothing up).
+    final class Endpoint {
+        let base: URLComponentsLite
+        let idle: IdleList
+
+        init(base: URLComponentsLite, idle: IdleList) {
+            self.base = base
+            self.idle = idle
+        }
+    }
+
     /// Instance URLs parsed once (there are few instances; the table is cleared if it ever grows large).
-    private var endpoints: [String: URLComponentsLite] = [:]
+    private var endpoints: [String: Endpoint] = [:]
     private var services: [String: ServiceSlot] = [:]
     /// Exchanges in flight on this loop, for the deadline sweep (each knows its slot, so leaving is O(1)).
     private var watched: [WireProxyHandler] = []
@@ -74,28 +87,36 @@ final class UpstreamConnections: @unchecked Sendable {
     }
 
     /// `url` split into host, port and base path.
-    func endpoint(_ url: String) -> URLComponentsLite? {
+    func endpoint(_ url: String) -> Endpoint? {
         if let known = endpoints[url] { return known }
         guard let parsed = URLComponentsLite(url) else { return nil }
+        let list: IdleList
+        if let known = idle[parsed.key] {
+            list = known
+        } else {
+            list = IdleList()
+            if idle.count >= 1024 { idle = idle.filter { !$0.value.connections.isEmpty } }
+            idle[parsed.key] = list
+        }
         if endpoints.count >= 1024 { endpoints.removeAll(keepingCapacity: true) }
-        endpoints[url] = parsed
-        return parsed
+        let made = Endpoint(base: parsed, idle: list)
+        endpoints[url] = made
+        return made
     }
 
-    /// An idle connection to `base` that still looks open, if there is one.
-    func idleConnection(to base: URLComponentsLite) -> UpstreamConnection? {
+    /// An idle connection to `endpoint` that still looks open, if there is one.
+    func idleConnection(to endpoint: Endpoint) -> UpstreamConnection? {
         loop.preconditionInEventLoop()
-        guard let list = idle[base.key] else { return nil }
-        while let connection = list.connections.popLast() {
+        while let connection = endpoint.idle.connections.popLast() {
             if connection.channel.isActive { return connection.reused() }
         }
         return nil
     }
 
-    /// A new connection to `host:port`.
-    func connect(host: String, port: Int, connectTimeout: TimeAmount) -> EventLoopFuture<UpstreamConnection> {
+    /// A new connection to `endpoint`.
+    func connect(to endpoint: Endpoint, connectTimeout: TimeAmount) -> EventLoopFuture<UpstreamConnection> {
         loop.preconditionInEventLoop()
-        let key = URLComponentsLite.key(host: host, port: port)
+        let (host, port, list) = (endpoint.base.host, endpoint.base.port, endpoint.idle)
         return ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(connectTimeout)
@@ -107,7 +128,7 @@ final class UpstreamConnections: @unchecked Sendable {
             .connect(host: host, port: port)
             .flatMapThrowing { channel in
                 let handler = try channel.pipeline.syncOperations.handler(type: UpstreamWireHandler.self)
-                return UpstreamConnection(key: key, channel: channel, handler: handler)
+                return UpstreamConnection(idle: list, channel: channel, handler: handler)
             }
     }
 
@@ -115,13 +136,7 @@ final class UpstreamConnections: @unchecked Sendable {
     func release(_ connection: UpstreamConnection, reusable: Bool) {
         loop.preconditionInEventLoop()
         connection.handler.delegate = nil
-        let list: IdleList
-        if let known = idle[connection.key] {
-            list = known
-        } else {
-            list = IdleList()
-            idle[connection.key] = list
-        }
+        let list = connection.idle
         guard reusable, connection.handler.isIdle, connection.channel.isActive, list.connections.count < maxIdlePerInstance else {
             connection.channel.close(promise: nil)
             return
@@ -143,6 +158,9 @@ final class ServiceSlot {
     private var requirements: [[String: AccessPolicy.Requirement?]] = [[:], [:]]
     private var generation = -1
     private var okAttempts: RoutingMetrics.AttemptCounter?
+    /// The endpoint of the instance this slot's requests went to last (usually the next one's too, or one of a few).
+    private var lastURL = ""
+    private var lastEndpoint: UpstreamConnections.Endpoint?
     /// Paths remembered per method at most (the table is emptied when full: clients choose paths).
     static let maxRequirements = 4096
 
@@ -159,6 +177,16 @@ final class ServiceSlot {
         let made = metrics.instruments(method: isHead ? "HEAD" : "GET", route: route, statusClass: HTTPMetrics.statusClass(statusClass * 100))
         instruments[index] = made
         return made
+    }
+
+    /// The endpoint of the instance at `url`, remembered from the last request when it went to the same one (two
+    /// strings of one registration compare by identity, without reading their bytes).
+    func endpoint(for url: String, in connections: UpstreamConnections) -> UpstreamConnections.Endpoint? {
+        if let lastEndpoint, url == lastURL { return lastEndpoint }
+        guard let found = connections.endpoint(url) else { return nil }
+        lastURL = url
+        lastEndpoint = found
+        return found
     }
 
     /// Counts a successful attempt (the outcome of nearly every request; others are counted by name).
@@ -186,7 +214,8 @@ final class ServiceSlot {
 /// One upstream connection and the handler that passes its response to the exchange using it.
 struct UpstreamConnection: @unchecked Sendable {
     // @unchecked: the handler is only touched on the channel's event loop, which is the pool's loop.
-    let key: String
+    /// Where it goes back when idle: the list of its `host:port`.
+    let idle: UpstreamConnections.IdleList
     let channel: any Channel
     let handler: UpstreamWireHandler
     /// Taken from the idle list: the upstream may have closed it a moment ago without our having seen it yet.
@@ -201,7 +230,7 @@ struct UpstreamConnection: @unchecked Sendable {
     /// Sends a complete request head (the wire path proxies bodiless requests only).
     func send(_ request: ByteBuffer, isHead: Bool, to delegate: any UpstreamResponseDelegate) {
         handler.begin(requestWasHead: isHead, delegate: delegate)
-        channel.writeAndFlush(request, promise: nil)
+        handler.send(request, on: channel)
     }
 }
 
@@ -231,6 +260,7 @@ final class UpstreamWireHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     private var state = State.idle
+    private var context: ChannelHandlerContext?
     private var requestWasHead = false
     private var keepAlive = true
     /// A head split over several reads.
@@ -240,6 +270,24 @@ final class UpstreamWireHandler: ChannelInboundHandler, RemovableChannelHandler 
     var isIdle: Bool {
         if case .idle = state { return true }
         return false
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// Writes a request from this handler's place in the pipeline (the socket is next), not from the pipeline's
+    /// tail.
+    func send(_ request: ByteBuffer, on channel: any Channel) {
+        if let context {
+            context.writeAndFlush(NIOAny(request), promise: nil)
+        } else {
+            channel.writeAndFlush(request, promise: nil)
+        }
     }
 
     func begin(requestWasHead: Bool, delegate: any UpstreamResponseDelegate) {

@@ -216,22 +216,22 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
             replacedStale = false
             tried.append(instance.id)
         }
-        guard let base = connections.endpoint(instance.url) else {
+        guard let endpoint = plan.slot.endpoint(for: instance.url, in: connections) else {
             connectFailed(UpstreamError.broken("bad instance URL \(instance.url)"))
             return
         }
         var request = requestScratch.take() ?? context.channel.allocator.buffer(capacity: plan.headBytes.readableBytes + 1024)
         request.clear()
-        proxy.writeUpstreamRequest(plan, to: base, remote: remote, into: &request)
+        proxy.writeUpstreamRequest(plan, to: endpoint.base, remote: remote, into: &request)
         requestScratch = request
         let isHead = plan.head.isHead
-        if !fresh, let connection = connections.idleConnection(to: base) {
+        if !fresh, let connection = connections.idleConnection(to: endpoint) {
             // The common case: a kept-alive connection of this loop, with no future in between.
             self.connection = connection
             connection.send(request, isHead: isHead, to: self)
             return
         }
-        connections.connect(host: base.host, port: base.port, connectTimeout: .seconds(2)).assumeIsolated().whenComplete { [self, request] result in
+        connections.connect(to: endpoint, connectTimeout: .seconds(2)).assumeIsolated().whenComplete { [self, request] result in
             guard self.plan != nil, self.instance == instance else {
                 // The exchange ended (deadline, client gone) while connecting.
                 if case .success(let connection) = result { connections.release(connection, reusable: true) }
@@ -307,13 +307,24 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
     /// The end of one read from the upstream socket: what arrived goes out now (a streamed answer is passed on
     /// as it comes, not held until its end), and several parts of one read leave in one write.
     func upstreamReadComplete() {
-        guard headWritten, plan != nil else { return }
-        writePendingOut()
-        context?.flush()
+        guard headWritten, plan != nil, let context else { return }
+        if let pending = pendingOut.take() {
+            context.writeAndFlush(wrapOutboundOut(pending), promise: nil)
+            outScratch = pending
+        } else {
+            context.flush()
+        }
     }
 
     func upstreamEnd(keepAlive: Bool) {
         guard let instance else { return }
+        // The answer leaves first (one write and flush), the bookkeeping follows.
+        if let pending = pendingOut.take(), let context {
+            context.writeAndFlush(wrapOutboundOut(pending), promise: nil)
+            outScratch = pending
+        } else {
+            context?.flush()
+        }
         if let connection { connections?.release(connection, reusable: keepAlive) }
         connection = nil
         proxy.pool.finish(instance, outcome: status >= 500 ? .serverError : .success)
@@ -322,8 +333,6 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
         } else if let plan {
             plan.slot.countOKAttempt(in: proxy.routing)
         }
-        writePendingOut()
-        context?.flush()
         let close = closeAfterResponse
         complete(status: status)
         if close { context?.close(promise: nil) }

@@ -8,7 +8,17 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
+        state &+= Self.increment
+        return Self.mix(state)
+    }
+
+    /// What the state advances by on every draw.
+    public static let increment: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    /// The output of the generator whose state (already advanced) is `state`. With ``increment`` this lets a
+    /// shared generator advance its state with one atomic add instead of a lock.
+    @inlinable
+    public static func mix(_ state: UInt64) -> UInt64 {
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

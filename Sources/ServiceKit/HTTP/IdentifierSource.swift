@@ -6,13 +6,15 @@ import Synchronization
 /// the gateway would pay on every proxied request. Seeded once from the system generator; these ids must be
 /// unique and unpredictable enough to not collide, not secret.
 public enum IdentifierSource {
-    private static let generator = Mutex(SplitMix64(seed: {
+    /// SplitMix64's state, advanced by one atomic add per draw: every request draws several ids, on every event
+    /// loop at once, and a lock around the generator was a point they all met at.
+    private static let state = Atomic<UInt64>({
         var system = SystemRandomNumberGenerator()
         return system.next()
-    }()))
+    }())
 
     public static func next() -> UInt64 {
-        generator.withLock { $0.next() }
+        SplitMix64.mix(state.wrappingAdd(SplitMix64.increment, ordering: .relaxed).newValue)
     }
 
     /// A version-4 UUID in lower-case text (`8-4-4-4-12` hex digits).
@@ -20,20 +22,29 @@ public enum IdentifierSource {
         let high = (next() & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000  // version 4
         let low = (next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000   // RFC 4122 variant
         return String(unsafeUninitializedCapacity: 36) { buffer in
-            var index = 0
-            func put(_ word: UInt64, nibbles: Int, from shift: Int) {
-                for n in 0..<nibbles {
-                    let nibble = UInt8((word >> UInt64(shift - 4 * n)) & 0xF)
-                    buffer[index] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
-                    index += 1
-                }
-            }
-            put(high, nibbles: 8, from: 60); buffer[index] = 0x2D; index += 1
-            put(high, nibbles: 4, from: 28); buffer[index] = 0x2D; index += 1
-            put(high, nibbles: 4, from: 12); buffer[index] = 0x2D; index += 1
-            put(low, nibbles: 4, from: 60); buffer[index] = 0x2D; index += 1
-            put(low, nibbles: 12, from: 44)
-            return index
+            let out = buffer.baseAddress!
+            hex(high, nibbles: 8, from: 60, to: out)
+            out[8] = 0x2D
+            hex(high, nibbles: 4, from: 28, to: out + 9)
+            out[13] = 0x2D
+            hex(high, nibbles: 4, from: 12, to: out + 14)
+            out[18] = 0x2D
+            hex(low, nibbles: 4, from: 60, to: out + 19)
+            out[23] = 0x2D
+            hex(low, nibbles: 12, from: 44, to: out + 24)
+            return 36
+        }
+    }
+
+    /// Writes `nibbles` lower-case hex digits of `word`, the first one from bits `shift…shift+3`, at `out`.
+    @inline(__always)
+    static func hex(_ word: UInt64, nibbles: Int, from shift: Int, to out: UnsafeMutablePointer<UInt8>) {
+        let digits: StaticString = "0123456789abcdef"
+        let table = digits.utf8Start
+        var bits = UInt64(shift)
+        for k in 0..<nibbles {
+            out[k] = table[Int((word &>> bits) & 0xF)]
+            bits &-= 4
         }
     }
 }

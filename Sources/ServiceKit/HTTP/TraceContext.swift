@@ -66,32 +66,33 @@ public struct TraceContext: Sendable, Equatable {
         if high == 0 && low == 0 { low = 1 }
         var span = IdentifierSource.next()
         if span == 0 { span = 1 }
+        let idBytes = traceID?.utf8.count ?? 32
         let flagBytes = flags.utf8.count
-        return String(unsafeUninitializedCapacity: 3 + 32 + 1 + 16 + 1 + flagBytes) { buffer in
+        return String(unsafeUninitializedCapacity: 3 + idBytes + 1 + 16 + 1 + flagBytes) { buffer in
+            let out = buffer.baseAddress!
             var index = 0
             func put(_ text: String) {
                 for byte in text.utf8 {
-                    buffer[index] = byte
+                    out[index] = byte
                     index += 1
                 }
             }
-            func put(hex word: UInt64) {
-                for shift in stride(from: 60, through: 0, by: -4) {
-                    let nibble = UInt8((word >> UInt64(shift)) & 0xF)
-                    buffer[index] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
-                    index += 1
-                }
-            }
-            put("00-")
+            out[0] = UInt8(ascii: "0")
+            out[1] = UInt8(ascii: "0")
+            out[2] = UInt8(ascii: "-")
+            index = 3
             if let traceID {
                 put(traceID)
             } else {
-                put(hex: high)
-                put(hex: low)
+                IdentifierSource.hex(high, nibbles: 16, from: 60, to: out + index)
+                IdentifierSource.hex(low, nibbles: 16, from: 60, to: out + index + 16)
+                index += 32
             }
-            put("-")
-            put(hex: span)
-            put("-")
+            out[index] = UInt8(ascii: "-")
+            IdentifierSource.hex(span, nibbles: 16, from: 60, to: out + index + 1)
+            index += 17
+            out[index] = UInt8(ascii: "-")
+            index += 1
             put(flags)
             return index
         }

@@ -5,26 +5,39 @@ import Synchronization
 /// initial reserve), so a failing service cannot be hit by a retry storm.
 public final class RetryBudget: Sendable {
     public let ratio: Double
-    private let maxTokens: Double
-    private let tokens: Mutex<Double>
+    /// Tokens in millionths, changed by compare-and-exchange (every request deposits, on every event loop at
+    /// once; a lock was a point they all met at).
+    private let micros: Atomic<Int>
+    private let maxMicros: Int
+    private let ratioMicros: Int
+    private static let scale = 1_000_000
 
     public init(ratio: Double = 0.2, initialTokens: Double = 0, maxTokens: Double = 100) {
         self.ratio = ratio
-        self.maxTokens = maxTokens
-        self.tokens = Mutex(initialTokens)
+        self.ratioMicros = Int((ratio * Double(Self.scale)).rounded())
+        self.maxMicros = Int((maxTokens * Double(Self.scale)).rounded())
+        self.micros = Atomic(Int((initialTokens * Double(Self.scale)).rounded()))
     }
 
     /// Called once per request (not per attempt).
     public func deposit() {
-        tokens.withLock { $0 = min(maxTokens, $0 + ratio) }
+        var current = micros.load(ordering: .relaxed)
+        while current < maxMicros {
+            let (exchanged, found) = micros.compareExchange(expected: current, desired: min(maxMicros, current + ratioMicros),
+                                                            ordering: .relaxed)
+            if exchanged { return }
+            current = found
+        }
     }
 
     /// Spends a token for one retry; `false` when the budget is exhausted.
     public func withdraw() -> Bool {
-        tokens.withLock { value in
-            guard value >= 1 else { return false }
-            value -= 1
-            return true
+        var current = micros.load(ordering: .relaxed)
+        while current >= Self.scale {
+            let (exchanged, found) = micros.compareExchange(expected: current, desired: current - Self.scale, ordering: .relaxed)
+            if exchanged { return true }
+            current = found
         }
+        return false
     }
 }

@@ -244,57 +244,62 @@ public final class UpstreamPool: Sendable {
         return result
 
         func choose(in s: inout ServiceState) -> Pick {
-            // Entries are read in place by index (a copy of an entry would retain its strings and window), and the
-            // live ones are counted rather than collected, so a pick allocates nothing.
-            let count = s.entries.count
-            var live = 0
-            for i in 0..<count where s.entries[i].isLive(now: now, excluding: excluding) { live += 1 }
-            guard live > 0 else { return .noHealthyInstance }
-            /// The index of the `k`-th live entry.
-            func liveEntry(_ k: Int) -> Int {
-                if live == count { return k }
-                var seen = 0
-                for i in 0..<count where s.entries[i].isLive(now: now, excluding: excluding) {
-                    if seen == k { return i }
-                    seen += 1
-                }
-                preconditionFailure("fewer live entries than counted")
-            }
             if s.policy == nil { s.policy = policy(for: service) }
-            let chosen: Int
-            switch s.policy! {
-            case .roundRobin:
-                chosen = liveEntry(s.cursor % live)
-                s.cursor &+= 1
-            case .weighted:
-                var total = 0
-                var best = -1
-                for i in 0..<count where s.entries[i].isLive(now: now, excluding: excluding) {
-                    s.entries[i].currentWeight += s.entries[i].instance.weight
-                    total += s.entries[i].instance.weight
-                    if best < 0 || s.entries[i].currentWeight > s.entries[best].currentWeight { best = i }
-                }
-                s.entries[best].currentWeight -= total
-                chosen = best
-            case .leastOutstanding:
-                if live == 1 {
-                    chosen = liveEntry(0)
-                } else {
-                    let (first, second) = random.withLock { rng -> (Int, Int) in
-                        let first = Int.random(in: 0..<live, using: &rng)
-                        var second = Int.random(in: 0..<(live - 1), using: &rng)
-                        if second >= first { second += 1 }
-                        return (first, second)
+            let balancing = s.policy!
+            var cursor = s.cursor
+            defer { s.cursor = cursor }
+            // Entries are read and changed through a pointer (a copy of an entry would retain its instance and
+            // window), and the live ones are counted rather than collected, so a pick allocates nothing.
+            return s.entries.withUnsafeMutableBufferPointer { entries -> Pick in
+                let count = entries.count
+                var live = 0
+                for i in 0..<count where entries[i].isLive(now: now, excluding: excluding) { live += 1 }
+                guard live > 0 else { return .noHealthyInstance }
+                /// The index of the `k`-th live entry.
+                func liveEntry(_ k: Int) -> Int {
+                    if live == count { return k }
+                    var seen = 0
+                    for i in 0..<count where entries[i].isLive(now: now, excluding: excluding) {
+                        if seen == k { return i }
+                        seen += 1
                     }
-                    let (a, b) = (liveEntry(first), liveEntry(second))
-                    chosen = s.entries[a].outstanding <= s.entries[b].outstanding ? a : b
+                    preconditionFailure("fewer live entries than counted")
                 }
+                let chosen: Int
+                switch balancing {
+                case .roundRobin:
+                    chosen = liveEntry(cursor % live)
+                    cursor &+= 1
+                case .weighted:
+                    var total = 0
+                    var best = -1
+                    for i in 0..<count where entries[i].isLive(now: now, excluding: excluding) {
+                        entries[i].currentWeight += entries[i].instance.weight
+                        total += entries[i].instance.weight
+                        if best < 0 || entries[i].currentWeight > entries[best].currentWeight { best = i }
+                    }
+                    entries[best].currentWeight -= total
+                    chosen = best
+                case .leastOutstanding:
+                    if live == 1 {
+                        chosen = liveEntry(0)
+                    } else {
+                        let (first, second) = random.withLock { rng -> (Int, Int) in
+                            let first = Int.random(in: 0..<live, using: &rng)
+                            var second = Int.random(in: 0..<(live - 1), using: &rng)
+                            if second >= first { second += 1 }
+                            return (first, second)
+                        }
+                        let (a, b) = (liveEntry(first), liveEntry(second))
+                        chosen = entries[a].outstanding <= entries[b].outstanding ? a : b
+                    }
+                }
+                let before = entries[chosen].breaker.state
+                _ = entries[chosen].breaker.tryAcquire(now: now)
+                if entries[chosen].breaker.state != before { event = .circuit(entries[chosen].instance, entries[chosen].breaker.state) }
+                entries[chosen].outstanding += 1
+                return .instance(entries[chosen].instance)
             }
-            let before = s.entries[chosen].breaker.state
-            _ = s.entries[chosen].breaker.tryAcquire(now: now)
-            if s.entries[chosen].breaker.state != before { event = .circuit(s.entries[chosen].instance, s.entries[chosen].breaker.state) }
-            s.entries[chosen].outstanding += 1
-            return .instance(s.entries[chosen].instance)
         }
     }
 

@@ -124,12 +124,34 @@ public final class Database: Sendable {
         return db
     }
 
+    /// How long a wait for, or a hold of, the SQLite connection may last before it is logged as a stall.
+    static let slowSession = Duration.seconds(2)
+
     /// Runs `body` with one session (one connection); statements commit one by one.
     public func withSQL<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         switch backend {
         case .sqlite(let connection, let mutex, _):
             let sql = connection.sql(queryLogLevel: .trace)
-            return try await mutex.withLock { try await body(sql) }
+            let asked = ContinuousClock.now
+            return try await mutex.withLock {
+                // Waits and holds this long are a stall somewhere (CI once saw an upload wait minutes); say so, with
+                // numbers, instead of leaving only a slow request behind.
+                let granted = ContinuousClock.now
+                if granted - asked > Self.slowSession {
+                    logger.warning("waited long for the database connection", metadata: [
+                        "database": .string(location), "waited_ms": .stringConvertible(Int((granted - asked).inSeconds * 1000)),
+                    ])
+                }
+                defer {
+                    let held = ContinuousClock.now - granted
+                    if held > Self.slowSession {
+                        logger.warning("held the database connection long", metadata: [
+                            "database": .string(location), "held_ms": .stringConvertible(Int(held.inSeconds * 1000)),
+                        ])
+                    }
+                }
+                return try await body(sql)
+            }
         case .postgres(let pool):
             return try await pool.database(logger: logger).sql(queryLogLevel: .trace).withSession { try await body($0) }
         }
