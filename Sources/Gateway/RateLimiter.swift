@@ -8,15 +8,19 @@ public final class RateLimiter: Sendable {
     public struct Quota: Sendable, Equatable, CustomStringConvertible {
         public let limit: Int
         public let period: Duration
+        /// Time between requests at the sustained rate (divided once, not on every check).
+        let interval: Duration
 
         public init(limit: Int, period: Duration) {
             precondition(limit > 0 && period > .zero, "a quota needs a positive limit and period")
             self.limit = limit
             self.period = period
+            self.interval = period / limit
         }
 
-        /// Time between requests at the sustained rate.
-        var interval: Duration { period / limit }
+        public static func == (a: Quota, b: Quota) -> Bool {
+            a.limit == b.limit && a.period == b.period
+        }
 
         public var description: String { "\(limit)/\(Int(period.inSeconds))s" }
     }
@@ -44,7 +48,9 @@ public final class RateLimiter: Sendable {
     public func check(_ key: String, quota: Quota, now: ContinuousClock.Instant = .now) -> Decision {
         let interval = quota.interval
         let decision: Decision = state.withLock { table in
-            let tat = max(table[key] ?? now, now)
+            // One look-up of the key: its slot is read and, when allowed, written through the same index.
+            let slot = table.index(forKey: key)
+            let tat = max(slot.map { table.values[$0] } ?? now, now)
             let newTAT = tat + interval
             let allowAt = newTAT - quota.period
             if now < allowAt {
@@ -52,7 +58,11 @@ public final class RateLimiter: Sendable {
                 return Decision(allowed: false, limit: quota.limit, remaining: 0,
                                 resetSeconds: Self.ceilSeconds(tat - now), retryAfterSeconds: max(1, Self.ceilSeconds(retry)))
             }
-            table[key] = newTAT
+            if let slot {
+                table.values[slot] = newTAT
+            } else {
+                table[key] = newTAT
+            }
             if table.count > maxKeys { table = table.filter { $0.value > now } }
             let used = newTAT - now
             // Whole requests left in the burst, in integer nanoseconds so that 9.999… does not round down to 9.

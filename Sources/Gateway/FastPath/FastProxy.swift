@@ -120,24 +120,25 @@ final class FastProxy: Sendable {
             edge.requirement(method: method.rawValue, path: path, service: service)
         }
         var identity: ForwardedIdentity?
-        if let authorization = head.authorization {
-            guard authorization.utf8.count > 7, authorization.utf8.prefix(7).elementsEqual("Bearer ".utf8) || authorization.prefix(7).lowercased() == "bearer ",
-                  let known = edge.authenticator.verifier.cachedIdentity(for: String(authorization.dropFirst(7)))
-            else { return .router }
+        if head.otherAuthorization != nil {
+            return .router
+        } else if let token = head.bearerToken {
+            guard let known = edge.authenticator.verifier.cachedIdentity(for: token) else { return .router }
             identity = known
         } else if let key = head.apiKey {
             guard let known = edge.authenticator.cachedAPIKeyIdentity(key) else { return .router }
             identity = known
         }
-        let principal = identity?.principal
+        // The principal is read where it lives (a copy of it would retain each of its strings).
         switch requirement {
         case .open?: break
-        case .authenticated?: guard principal != nil else { return .router }
-        case .scope(let scope)?: guard principal?.has(scope: scope) == true else { return .router }
-        case nil: guard principal?.has(scope: Scope.admin) == true else { return .router }
+        case .authenticated?: guard identity != nil else { return .router }
+        case .scope(let scope)?: guard identity?.principal.has(scope: scope) == true else { return .router }
+        case nil: guard identity?.principal.has(scope: Scope.admin) == true else { return .router }
         }
         var rateHeaders: [HTTPField] = []
-        if principal != nil || limitsAnonymousReads, let outcome = edge.checkRate(principal: principal, remote: remote, method: method.rawValue, path: path, keys: identity?.rateKeys) {
+        if identity != nil || limitsAnonymousReads,
+           let outcome = edge.checkRate(principal: identity?.principal, remote: remote, method: method.rawValue, path: path, keys: identity?.rateKeys) {
             // A refusal counts nothing, so the router path can refuse it again with the full problem.
             guard outcome.decision.allowed else { return .router }
             rateHeaders = outcome.headers
@@ -191,7 +192,7 @@ final class FastProxy: Sendable {
         let remaining = plan.deadline - .now()
         out.writeJoined(UpstreamCaller.timeoutHeader, ": ", String(max(1, remaining.nanoseconds / 1_000_000)), "\r\n")
         if let identity = plan.identity {
-            for item in identity.fields { out.writeJoined(item.name.rawName, ": ", item.value, "\r\n") }
+            out.writeString(identity.headerLines)
         }
         if let credential {
             let token = credential.token(method: plan.method.rawValue, target: plan.head.target, identity: plan.identity?.signedText ?? "")

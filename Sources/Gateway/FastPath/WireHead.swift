@@ -102,6 +102,17 @@ enum Wire {
             i += 1
             while i < last, bytes[i] == space || bytes[i] == tab { i += 1 }
             let valueStart = i
+            // Eight bytes at a time while none of them is a control byte (CR, tab and the refused ones) or DEL:
+            // a token in an Authorization header is hundreds of bytes. Any word that has one is looked at byte
+            // by byte below.
+            while i + 8 <= last {
+                let word = UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                let belowSpace = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
+                let notDel = word ^ 0x7F7F_7F7F_7F7F_7F7F
+                let del = (notDel &- 0x0101_0101_0101_0101) & ~notDel & 0x8080_8080_8080_8080
+                if belowSpace | del != 0 { break }
+                i += 8
+            }
             while i < last, bytes[i] != cr {
                 guard isValueByte(bytes[i]) else { return false }
                 i += 1
@@ -167,7 +178,14 @@ extension Wire {
         var pathLength = 0
         var fields: [Field]
         /// Values of the headers the gateway reads (each present at most once, or the head is refused).
-        var authorization: String?
+        /// The whole `Authorization` value.
+        var authorization: String? {
+            bearerToken.map { "Bearer " + $0 } ?? otherAuthorization
+        }
+        /// The token of an `Authorization: Bearer <token>` header (the scheme in any case), made into a string once.
+        var bearerToken: String?
+        /// An `Authorization` value of another scheme.
+        var otherAuthorization: String?
         var apiKey: String?
         var requestID: String?
         var traceparent: String?
@@ -237,7 +255,14 @@ extension Wire {
             case 12:
                 if name(bytes, s, e, is: "x-request-id") { guard once(&head.requestID, field) else { return nil } }
             case 13:
-                if name(bytes, s, e, is: "authorization") { guard once(&head.authorization, field) else { return nil } }
+                if name(bytes, s, e, is: "authorization") {
+                    guard head.bearerToken == nil, head.otherAuthorization == nil else { return nil }
+                    if field.valueEnd - field.valueStart > 7, name(bytes, field.valueStart, field.valueStart + 7, is: "bearer ") {
+                        head.bearerToken = string(bytes, field.valueStart + 7, field.valueEnd)
+                    } else {
+                        head.otherAuthorization = string(bytes, field.valueStart, field.valueEnd)
+                    }
+                }
             case 14:
                 if name(bytes, s, e, is: "content-length") {
                     guard contentLength == nil, let value = decimal(bytes, field.valueStart, field.valueEnd) else { return nil }

@@ -91,9 +91,14 @@ extension Principal {
 
 /// A principal with its identity headers and signed text made once, for callers that forward the same identity
 /// on many requests (the gateway's fast path keeps one per verified token or key).
-public struct ForwardedIdentity: Sendable {
+///
+/// A class: the gateway keeps one per verified token or key and hands it to every request of that caller, so a
+/// request costs one reference count for it, not one per string inside.
+public final class ForwardedIdentity: Sendable {
     public let principal: Principal
     public let fields: [HTTPField]
+    /// `fields` as header lines (`Name: value` and a line end each), written into proxied requests as they are.
+    public let headerLines: String
     public let signedText: String
     /// The rate-limit key of this principal per route class (`read`, `write`, `auth`): per user for tokens (all of a
     /// user's sessions share it), per key for API keys.
@@ -104,6 +109,7 @@ public struct ForwardedIdentity: Sendable {
         let base = principal.kind == .user ? "user:\(principal.subject)" : "key:\(principal.credentialID)"
         self.rateKeys = Dictionary(uniqueKeysWithValues: ["read", "write", "auth"].map { ($0, "\(base):\($0)") })
         self.fields = principal.headerFields.compactMap { name, value in HTTPField.Name(name).map { HTTPField(name: $0, value: value) } }
+        self.headerLines = fields.map { "\($0.name.rawName): \($0.value)\r\n" }.joined()
         self.signedText = principal.signedText
     }
 }
