@@ -57,6 +57,35 @@ import Testing
         }
     }
 
+    @Test func aControlByteAnywhereInALongValueIsRefusedAndTabsAndHighBytesAreKept() throws {
+        // Values are scanned eight bytes at a time; a refused byte must be found at every offset of a word.
+        let long = String(repeating: "abcdefgh", count: 6)
+        for offset in 0..<long.utf8.count {
+            for bad: UInt8 in [0x00, 0x01, 0x0A, 0x1F, 0x7F] {
+                var value = Array(long.utf8)
+                value[offset] = bad
+                let text = "GET /a HTTP/1.1\r\nX-Long: " + String(decoding: value, as: UTF8.self) + "\r\n\r\n"
+                #expect(request(text) == nil, "byte \(bad) at \(offset) must be refused")
+            }
+        }
+        var kept = Array(long.utf8)
+        kept[9] = 0x09       // a tab inside a value is allowed
+        kept[20] = 0xC3      // so is obs-text (bytes from 0x80)
+        kept[21] = 0xA9
+        let head = try #require(request("GET /a HTTP/1.1\r\nX-Long: " + String(decoding: kept, as: UTF8.self) + "\r\n\r\n"))
+        #expect(head.fields.count == 1)
+        #expect(head.fields[0].valueEnd - head.fields[0].valueStart == Int32(kept.count))
+    }
+
+    @Test func aBearerTokenIsReadInAnyCaseOfTheSchemeAndOtherSchemesAreKeptWhole() throws {
+        let token = String(repeating: "eyJ0eXAiOiJKV1QifQ.", count: 20) + "sig"
+        let lower = try #require(request("GET /a HTTP/1.1\r\nauthorization: bearer \(token)\r\n\r\n"))
+        #expect(lower.bearerToken == token && lower.otherAuthorization == nil)
+        let basic = try #require(request("GET /a HTTP/1.1\r\nAuthorization: Basic dXNlcjpwYXNz\r\n\r\n"))
+        #expect(basic.bearerToken == nil && basic.otherAuthorization == "Basic dXNlcjpwYXNz")
+        #expect(request("GET /a HTTP/1.1\r\nAuthorization: Bearer a\r\nAuthorization: Basic b\r\n\r\n") == nil)
+    }
+
     @Test func requestsTheRouterMustAnswerAreMarkedWithTheirBodyLength() throws {
         let post = try #require(request("POST /api/v1/etl/collect/csv HTTP/1.1\r\nContent-Length: 12\r\n\r\n"))
         #expect(post.needsRouter)

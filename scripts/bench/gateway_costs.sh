@@ -49,7 +49,8 @@ cleanup() {
 trap cleanup EXIT
 nginx -c "$work/nginx.conf"
 ${GATEWAY_EVENT_LOOPS:+env NIO_SINGLETON_GROUP_LOOP_COUNT=$GATEWAY_EVENT_LOOPS} "$bourse" serve gateway --port "$gateway_port" --data-dir "$work/data" --log-level warning \
-    --set gateway.instance_ttl_seconds=3600 --set gateway.health_check_interval_seconds=0 > "$work/gateway.log" 2>&1 &
+    --set gateway.instance_ttl_seconds=3600 --set gateway.health_check_interval_seconds=0 \
+    --set 'gateway.rate_limits=admin:*=1000000000/min' > "$work/gateway.log" 2>&1 &
 gateway_pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$gateway_port/health" >/dev/null && break; sleep 0.1; done
 curl -sf -XPOST "http://127.0.0.1:$gateway_port/api/v1/gateway/register" -H 'content-type: application/json' \
@@ -67,6 +68,7 @@ perf stat -x, -e probe_libc:malloc -e probe_libswiftCore:swift_retain -e probe_l
     -p "$gateway_pid" -- sleep $((duration + 1)) 2> "$work/counts.csv"
 wait $!
 requests=$(awk '/requests in/ {print $1}' "$work/counted.txt")
+! grep -q "Non-2xx" "$work/counted.txt" || { echo "the gateway refused requests:"; cat "$work/counted.txt"; exit 1; }
 perf probe -q -d 'probe_libc:malloc'; perf probe -q -d 'probe_libswiftCore:*'
 
 tck=$(getconf CLK_TCK)
@@ -74,6 +76,7 @@ read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$gateway_pid/stat")
 wrk -t2 -c64 -d"${duration}s" "http://127.0.0.1:$gateway_port$path" > "$work/timed.txt"
 read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$gateway_pid/stat")
 timed=$(awk '/requests in/ {print $1}' "$work/timed.txt")
+! grep -q "Non-2xx" "$work/timed.txt" || { echo "the gateway refused requests:"; cat "$work/timed.txt"; exit 1; }
 
 echo "gateway event loops: ${GATEWAY_EVENT_LOOPS:-one per core}; counted over $requests requests (wrk -t1 -c$connections), timed over $timed (wrk -t2 -c64)"
 awk -F, -v r="$requests" '/probe_/ {printf "%-40s %8.1f per request\n", $3, $1 / r}' "$work/counts.csv"
