@@ -48,13 +48,9 @@ cleanup() {
 }
 trap cleanup EXIT
 nginx -c "$work/nginx.conf"
-${GATEWAY_EVENT_LOOPS:+env NIO_SINGLETON_GROUP_LOOP_COUNT=$GATEWAY_EVENT_LOOPS} "$bourse" serve gateway --port "$gateway_port" --data-dir "$work/data" --log-level warning \
-    --set gateway.instance_ttl_seconds=3600 --set gateway.health_check_interval_seconds=0 \
-    --set 'gateway.rate_limits=admin:*=1000000000/min' > "$work/gateway.log" 2>&1 &
-gateway_pid=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$gateway_port/health" >/dev/null && break; sleep 0.1; done
-curl -sf -XPOST "http://127.0.0.1:$gateway_port/api/v1/gateway/register" -H 'content-type: application/json' \
-    -d "{\"service\":\"bench\",\"instance_id\":\"bench-nginx\",\"url\":\"http://127.0.0.1:$upstream_port\",\"version\":\"1\",\"access\":{\"rules\":[{\"path\":\"/api/v1/bench/**\",\"requirement\":\"public\"}]}}" >/dev/null
+. scripts/bench/gateway_lib.sh
+start_gateway
+register bench '{"rules":[{"path":"/api/v1/bench/**","requirement":"public"}]}'
 curl -sf "http://127.0.0.1:$gateway_port$path" >/dev/null || { echo "gateway does not proxy"; cat "$work/gateway.log"; exit 1; }
 wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$gateway_port$path" >/dev/null  # warm up
 

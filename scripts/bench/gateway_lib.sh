@@ -1,0 +1,21 @@
+# Shared by the gateway benchmarks (source it; needs $bourse, $work, $gateway_port and $upstream_port set).
+
+# Starts `bourse serve gateway` as the benchmarks run it — warnings only, instances kept an hour, no active health
+# checks, rate limits far above any load (so every request is checked but none refused) — on
+# $GATEWAY_EVENT_LOOPS event loops when set (SwiftNIO's NIO_SINGLETON_GROUP_LOOP_COUNT; default: one per core).
+# Sets gateway_pid and returns once /health answers.
+start_gateway() {
+    ${GATEWAY_EVENT_LOOPS:+env NIO_SINGLETON_GROUP_LOOP_COUNT=$GATEWAY_EVENT_LOOPS} "$bourse" serve gateway --port "$gateway_port" \
+        --data-dir "$work/data" --log-level warning \
+        --set gateway.instance_ttl_seconds=3600 --set gateway.health_check_interval_seconds=0 \
+        --set 'gateway.rate_limits=admin:*=1000000000/min' > "$work/gateway.log" 2>&1 &
+    gateway_pid=$!
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$gateway_port/health" >/dev/null && return 0; sleep 0.1; done
+    echo "the gateway did not start"; cat "$work/gateway.log"; return 1
+}
+
+# Registers the upstream as an instance of service $1 whose routes have the access rules $2 (JSON).
+register() {
+    curl -sf -XPOST "http://127.0.0.1:$gateway_port/api/v1/gateway/register" -H 'content-type: application/json' \
+        -d "{\"service\":\"$1\",\"instance_id\":\"$1-nginx\",\"url\":\"http://127.0.0.1:$upstream_port\",\"version\":\"1\",\"access\":$2}" >/dev/null
+}
