@@ -32,6 +32,8 @@ public struct RawArchive: Sendable {
     }
 
     /// Writes `data` and its sidecar atomically (write to a temporary name, then rename) and returns its checksum.
+    /// Blocking: each file is synced to disk (Foundation's `fsync`), which a busy disk can stretch to seconds, so
+    /// services call it through ``BlockingIO``.
     @discardableResult
     public func store(_ data: Data, at relativePath: String) throws -> String {
         let url = root.appendingPathComponent(relativePath)

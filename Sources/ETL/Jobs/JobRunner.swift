@@ -83,14 +83,16 @@ struct JobRunner: Sendable {
             guard let latest = try await repository.archived(jobID: claim.jobID)[claim.symbol]?.last else {
                 throw ConnectorError(.rejected, "no raw payload of \(claim.symbol) is archived for this job")
             }
-            return try archive.load(latest.path, expecting: latest.sha256)
+            let archive = self.archive
+            return try await BlockingIO.run { try archive.load(latest.path, expecting: latest.sha256) }
         }
         let raw = try await connector.fetch(request)
         let sequence = try await repository.nextRawSequence(jobID: claim.jobID, symbol: claim.symbol)
         let now = Date()
         let path = RawArchive.relativePath(source: claim.source, symbol: claim.symbol, date: Resampler.isoDate(daysSinceEpoch: Int(now.timeIntervalSince1970 / 86_400)),
                                            jobID: claim.jobID, sequence: sequence, fileExtension: raw.fileExtension)
-        let checksum = try archive.store(raw.data, at: path)
+        let archive = self.archive
+        let checksum = try await BlockingIO.run { try archive.store(raw.data, at: path) }
         try await repository.recordRaw(ArchivedPayload(path: path, sha256: checksum, bytes: raw.data.count, fetchedAt: now),
                                        jobID: claim.jobID, symbol: claim.symbol, sequence: sequence)
         return raw.data

@@ -41,7 +41,8 @@ extension ETLRoutes {
         let now = Date()
         let path = RawArchive.relativePath(source: "csv", symbol: symbol, date: Resampler.isoDate(daysSinceEpoch: Int(now.timeIntervalSince1970 / 86_400)),
                                            jobID: id, sequence: 1, fileExtension: "csv")
-        let checksum = try archive.store(data, at: path)
+        let archive = self.archive
+        let checksum = try await BlockingIO.run { try archive.store(data, at: path) }
         steps.mark("archive")
         do {
             try await repository.create(id: id, source: "csv", request: JobRequest(symbols: [symbol]),
