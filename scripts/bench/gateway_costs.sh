@@ -18,7 +18,7 @@ libc=$(ldd "$bourse" | awk '/libc.so.6/ {print $3}')
 swiftcore=$(ldd "$bourse" | awk '/libswiftCore.so/ {print $3}')
 
 work=$(mktemp -d /tmp/bourse-costs.XXXXXX)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. scripts/bench/gateway_lib.sh
 upstream_port=$(free_port); gateway_port=$(free_port)
 path=/api/v1/bench/quote
 cat > "$work/nginx.conf" <<NGINX
@@ -48,7 +48,6 @@ cleanup() {
 }
 trap cleanup EXIT
 nginx -c "$work/nginx.conf"
-. scripts/bench/gateway_lib.sh
 start_gateway
 register bench '{"rules":[{"path":"/api/v1/bench/**","requirement":"public"}]}'
 curl -sf "http://127.0.0.1:$gateway_port$path" >/dev/null || { echo "gateway does not proxy"; cat "$work/gateway.log"; exit 1; }

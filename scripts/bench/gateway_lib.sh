@@ -1,4 +1,8 @@
-# Shared by the gateway benchmarks (source it; needs $bourse, $work, $gateway_port and $upstream_port set).
+# Shared by the gateway benchmarks (source it; the functions below need $bourse, $work, $gateway_port and
+# $upstream_port set).
+
+# A TCP port free on loopback now.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # Starts `bourse serve gateway` as the benchmarks run it — warnings only, instances kept an hour, no active health
 # checks, rate limits far above any load (so every request is checked but none refused) — on

@@ -22,7 +22,7 @@ bourse="${BOURSE_BINARY:-.build-release/release/bourse}"
 command -v nginx >/dev/null && command -v wrk >/dev/null || { echo "needs nginx and wrk (apt-get install -y nginx wrk)" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/bourse-bench.XXXXXX)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. scripts/bench/gateway_lib.sh
 upstream_port=$(free_port); proxy_port=$(free_port); gateway_port=$(free_port)
 path=/api/v1/bench/quote
 
@@ -65,7 +65,6 @@ cleanup() {
 trap cleanup EXIT
 
 nginx -c "$work/nginx.conf"
-. scripts/bench/gateway_lib.sh
 start_gateway
 register bench '{"rules":[{"path":"/api/v1/bench/**","requirement":"public"}]}'
 register secured '{"rules":[{"path":"/api/v1/secured/**","requirement":"data:read"}]}'

@@ -1,6 +1,9 @@
 import Crypto
 import Foundation
 import ServiceKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The raw archive ("data lake"): every payload as received, under `<data.dir>/raw/<source>/<symbol>/<date>-<job>.<ext>`
 /// (a second payload of the same job and symbol, after a retry, gets `-<n>` before the extension), next to a
@@ -31,17 +34,47 @@ public struct RawArchive: Sendable {
         SHA256.hash(data: data).hexString
     }
 
-    /// Writes `data` and its sidecar atomically (write to a temporary name, then rename) and returns its checksum.
-    /// Blocking: each file is synced to disk (Foundation's `fsync`), which a busy disk can stretch to seconds, so
-    /// services call it through ``BlockingIO``.
+    /// Writes `data` and its sidecar atomically (write to a temporary name, then rename: a reader sees the whole file
+    /// or none) and returns its checksum. Blocking, so services call it through ``BlockingIO``.
+    ///
+    /// Not synced to disk: Foundation's `Data.write` ends every write with `fsync`, which on a busy disk took 6 and
+    /// 90 seconds in CI while an upload waited for it. The job that records the payload commits with SQLite's
+    /// `synchronous=NORMAL` (or PostgreSQL's defaults), so after a power loss the row and the file may both be missing
+    /// or the file alone; a file that did not survive whole fails its checksum at the next read, never silently.
     @discardableResult
     public func store(_ data: Data, at relativePath: String) throws -> String {
         let url = root.appendingPathComponent(relativePath)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let checksum = Self.sha256(data)
-        try data.write(to: url, options: .atomic)
-        try Data("\(checksum)  \(url.lastPathComponent)\n".utf8).write(to: url.appendingPathExtension("sha256"), options: .atomic)
+        try Self.writeReplacing(data, to: url)
+        try Self.writeReplacing(Data("\(checksum)  \(url.lastPathComponent)\n".utf8), to: url.appendingPathExtension("sha256"))
         return checksum
+    }
+
+    /// Writes `data` under a temporary name next to `url`, then renames it to `url` (no `fsync`; see ``store(_:at:)``).
+    static func writeReplacing(_ data: Data, to url: URL) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).part").path
+        let descriptor = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno))) }
+        var renamed = false
+        defer { if !renamed { unlink(temporary) } }
+        let failure: Int32? = data.withUnsafeBytes { raw -> Int32? in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
+        }
+        let closed = close(descriptor)
+        if let failure { throw ArchiveError.io(path: url.path, reason: String(cString: strerror(failure))) }
+        guard closed == 0 else { throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno))) }
+        guard rename(temporary, url.path) == 0 else { throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno))) }
+        renamed = true
     }
 
     /// Reads a payload back, checking it against the checksum recorded when it was stored.
@@ -62,11 +95,14 @@ public struct RawArchive: Sendable {
 
 public enum ArchiveError: Error, CustomStringConvertible, Equatable {
     case checksumMismatch(path: String, expected: String, actual: String)
+    case io(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .checksumMismatch(let path, let expected, let actual):
             return "raw payload \(path) has SHA-256 \(actual), but \(expected) was recorded: it changed after it was archived"
+        case .io(let path, let reason):
+            return "raw payload \(path) could not be written: \(reason)"
         }
     }
 }
