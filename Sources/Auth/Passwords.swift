@@ -1,6 +1,5 @@
 import Foundation
 import HummingbirdBcrypt
-import NIOPosix
 import ServiceKit
 
 /// Password hashing (bcrypt, hummingbird-auth's implementation of OpenBSD's) and the password policy.
@@ -16,11 +15,11 @@ struct Passwords: Sendable {
 
     func hash(_ password: String) async throws -> String {
         let cost = UInt8(cost)
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+        return try await BlockingIO.run { Bcrypt.hash(password, cost: cost) }
     }
 
     func verify(_ password: String, hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        try await BlockingIO.run { Bcrypt.verify(password, hash: hash) }
     }
 
     /// A hash of a random password: verifying against it when the account does not exist takes as long as a real

@@ -21,23 +21,7 @@ work=$(mktemp -d /tmp/bourse-costs.XXXXXX)
 . scripts/bench/gateway_lib.sh
 upstream_port=$(free_port); gateway_port=$(free_port)
 path=/api/v1/bench/quote
-cat > "$work/nginx.conf" <<NGINX
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $work/body; proxy_temp_path $work/proxy; fastcgi_temp_path $work/fcgi;
-    uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
-    keepalive_requests 1000000;
-    server {
-        listen 127.0.0.1:$upstream_port;
-        default_type application/json;
-        location / { return 200 '{"symbol":"ORCL","price":42.17,"currency":"USD","ts":"2026-11-20T21:00:00Z"}'; }
-    }
-}
-NGINX
+write_nginx_conf 1 </dev/null
 cleanup() {
     [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
     [ -n "${gateway_pid:-}" ] && kill "$gateway_pid" 2>/dev/null || true

@@ -1,6 +1,32 @@
 # Shared by the gateway benchmarks (source it; the functions below need $bourse, $work, $gateway_port and
 # $upstream_port set).
 
+# Writes $work/nginx.conf: nginx with $1 worker processes serving the upstream (a fixed 78-byte JSON body on
+# $upstream_port), plus whatever configuration of the http block comes on standard input (the benchmarks' proxy).
+write_nginx_conf() {
+    local extra
+    extra=$(cat)
+    cat > "$work/nginx.conf" <<NGINX
+worker_processes $1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $work/body; proxy_temp_path $work/proxy; fastcgi_temp_path $work/fcgi;
+    uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$upstream_port;
+        default_type application/json;
+        location = /health { return 200 '{"status":"pass"}'; }
+        location / { return 200 '{"symbol":"ORCL","price":42.17,"currency":"USD","ts":"2026-11-20T21:00:00Z"}'; }
+    }
+$extra
+}
+NGINX
+}
+
 # A TCP port free on loopback now.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 

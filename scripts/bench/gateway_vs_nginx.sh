@@ -26,23 +26,8 @@ work=$(mktemp -d /tmp/bourse-bench.XXXXXX)
 upstream_port=$(free_port); proxy_port=$(free_port); gateway_port=$(free_port)
 path=/api/v1/bench/quote
 
-cat > "$work/nginx.conf" <<NGINX
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $work/body; proxy_temp_path $work/proxy; fastcgi_temp_path $work/fcgi;
-    uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
-    keepalive_requests 1000000;
+write_nginx_conf auto <<NGINX
     upstream bourse_upstream { server 127.0.0.1:$upstream_port; keepalive 128; }
-    server {
-        listen 127.0.0.1:$upstream_port;
-        default_type application/json;
-        location = /health { return 200 '{"status":"pass"}'; }
-        location / { return 200 '{"symbol":"ORCL","price":42.17,"currency":"USD","ts":"2026-11-20T21:00:00Z"}'; }
-    }
     server {
         listen 127.0.0.1:$proxy_port;
         location / {
@@ -52,7 +37,6 @@ http {
             proxy_set_header X-Forwarded-For \$remote_addr;
         }
     }
-}
 NGINX
 
 cleanup() {

@@ -62,7 +62,7 @@ struct EdgeAuthMiddleware: RouterMiddleware {
         if path.hasPrefix("/api/v1/") {
             let service = path.dropFirst(8).prefix { $0 != "/" }
             if service == "gateway" { return GatewayService.descriptor.access.requirement(method: method, path: path) }
-            return access.policy(for: String(service)).requirement(method: method, path: path)
+            return requirement(method: method, path: path, service: String(service))
         }
         switch path {
         case "/health", "/health/detailed", "/openapi.yaml", "/": return .open
