@@ -153,4 +153,52 @@ import ServiceKit
             #expect(Self.statuses(text) == Array(repeating: 200, count: count))
         }
     }
+
+    @Test func aKeepAliveConnectionTakingTurnsBetweenRouterAndWirePathKeepsBeingRead() async throws {
+        // The wire path asks for the connection's reads itself; after a router exchange (a body sent in two parts
+        // with a pause between them, so it spans reads) the connection must still be read, turn after turn.
+        try await ProxyTests().withGateway { port, _, _ in
+            try await withDeadline(.seconds(20)) {
+                let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connect(host: "127.0.0.1", port: port) { channel in
+                        channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                    }
+                try await channel.executeThenClose { inbound, outbound in
+                    var responses = inbound.makeAsyncIterator()
+                    var pending = ""
+                    /// Reads one whole response (head and `Content-Length` body) and returns its status.
+                    func response() async throws -> Int {
+                        while true {
+                            if let headEnd = pending.range(of: "\r\n\r\n") {
+                                let head = pending[..<headEnd.lowerBound]
+                                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                                let body = pending[headEnd.upperBound...]
+                                if body.utf8.count >= length {
+                                    let status = Int(pending.dropFirst(9).prefix(3)) ?? 0
+                                    pending = String(String(body).utf8.dropFirst(length))!
+                                    return status
+                                }
+                            }
+                            guard let chunk = try await responses.next() else { return 0 }
+                            pending += String(buffer: chunk)
+                        }
+                    }
+                    let wire = "GET /api/v1/echo/deadline HTTP/1.1\r\nHost: gw\r\n\r\n"
+                    let body = String(repeating: "b", count: 3_000)
+                    for _ in 0..<3 {
+                        try await outbound.write(ByteBuffer(string: wire))
+                        #expect(try await response() == 200)
+                        try await outbound.write(ByteBuffer(string: "PUT /api/v1/echo/headers HTTP/1.1\r\nHost: gw\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+                            + body.prefix(1_000)))
+                        try await Task.sleep(for: .milliseconds(50))
+                        try await outbound.write(ByteBuffer(string: String(body.dropFirst(1_000))))
+                        #expect(try await response() == 202)
+                        try await outbound.write(ByteBuffer(string: "GET /api/v1/nobody/x HTTP/1.1\r\nHost: gw\r\n\r\n"))
+                        #expect(try await response() == 404)
+                    }
+                }
+            }
+        }
+    }
 }

@@ -164,8 +164,9 @@ final class FastProxy: Sendable {
     /// Writes the request sent to an instance at `base`: the client's head with its header lines copied as they came,
     /// minus hop-by-hop and gateway-owned ones, plus forwarding headers, request id, trace, time left, the caller's
     /// identity and the internal credential.
-    func writeUpstreamRequest(_ plan: Plan, to base: URLComponentsLite, remote: String?, into out: inout ByteBuffer) {
-        out.writeJoined(plan.method.rawValue, " ", base.path, plan.head.target, " HTTP/1.1\r\n", base.hostLine)
+    func writeUpstreamRequest(_ plan: Plan, to endpoint: UpstreamConnections.Endpoint, remote: String?, into out: inout ByteBuffer) {
+        // The endpoint's parts are read where they live (a copy of its URL parts would retain each string).
+        out.writeJoined(plan.method.rawValue, " ", endpoint.base.path, plan.head.target, " HTTP/1.1\r\n", endpoint.base.hostLine)
         var hasProto = false
         var hasForwardedHost = false
         plan.headBytes.withUnsafeReadableBytes { bytes in

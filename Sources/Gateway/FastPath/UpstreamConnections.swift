@@ -119,6 +119,8 @@ final class UpstreamConnections: @unchecked Sendable {
         let (host, port, list) = (endpoint.base.host, endpoint.base.port, endpoint.idle)
         return ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            // The handler asks for each read itself, from its place next to the socket (see its `channelActive`).
+            .channelOption(.autoRead, value: false)
             .connectTimeout(connectTimeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -370,8 +372,16 @@ final class UpstreamWireHandler: ChannelInboundHandler, RemovableChannelHandler 
         delegate?.upstreamEnd(keepAlive: keepAlive)
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        context.fireChannelActive()
+        context.read()
+    }
+
+    /// The connection is always read (an idle one too: its close must be seen before it is lent out again), and
+    /// the next read is asked for right here rather than by SwiftNIO from the pipeline's tail.
     func channelReadComplete(context: ChannelHandlerContext) {
         delegate?.upstreamReadComplete()
+        context.read()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

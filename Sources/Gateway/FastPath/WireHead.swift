@@ -531,25 +531,30 @@ extension ByteBuffer {
     mutating func writeJoined(_ a: String, _ b: String = "", _ c: String = "", _ d: String = "", _ e: String = "", _ f: String = "") {
         let total = a.utf8.count + b.utf8.count + c.utf8.count + d.utf8.count + e.utf8.count + f.utf8.count
         writeWithUnsafeMutableBytes(minimumWritableBytes: total) { out in
+            // The offset is passed in and out rather than captured by a nested function (a captured variable is
+            // checked for exclusive access at run time on every use).
             var at = 0
-            func put(_ text: String) {
-                let count = text.utf8.count
-                guard count > 0 else { return }
-                let copied: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
-                    UnsafeMutableRawBufferPointer(rebasing: out[at..<(at + count)]).copyMemory(from: UnsafeRawBufferPointer(utf8))
-                }
-                if copied == nil {
-                    for (k, byte) in text.utf8.enumerated() { out[at + k] = byte }
-                }
-                at += count
-            }
-            put(a)
-            put(b)
-            put(c)
-            put(d)
-            put(e)
-            put(f)
+            Self.put(a, into: out, at: &at)
+            Self.put(b, into: out, at: &at)
+            Self.put(c, into: out, at: &at)
+            Self.put(d, into: out, at: &at)
+            Self.put(e, into: out, at: &at)
+            Self.put(f, into: out, at: &at)
             return at
         }
+    }
+
+    @inline(__always)
+    private static func put(_ text: String, into out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        let count = text.utf8.count
+        guard count > 0 else { return }
+        let start = at
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            UnsafeMutableRawBufferPointer(rebasing: out[start..<(start + count)]).copyMemory(from: UnsafeRawBufferPointer(utf8))
+        }
+        if copied == nil {
+            for (k, byte) in text.utf8.enumerated() { out[start + k] = byte }
+        }
+        at = start + count
     }
 }

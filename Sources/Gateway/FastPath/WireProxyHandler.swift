@@ -74,10 +74,39 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
         self.context = context
         connections = proxy.connections(for: context.eventLoop)
         remote = context.channel.remoteAddress?.ipAddress
+        // This handler asks for the connection's reads itself (see `requestRead`): SwiftNIO's automatic read
+        // after each read-complete starts at the pipeline's tail and walks every handler of the codec and
+        // Hummingbird on its way to the socket, on every request.
+        do {
+            try context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+        } catch {
+            proxy.logger.error("the wire path could not take over the connection's reads", metadata: ["reason": .string("\(error)")])
+        }
+        if context.channel.isActive { requestRead(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.fireChannelActive()
+        requestRead(context: context)
+    }
+
+    /// Asks for the next read from the socket, as SwiftNIO's automatic read would. While the router has work on
+    /// this connection the request starts at the pipeline's tail, so that the handlers behind (Hummingbird's
+    /// request stream, which holds reads back while its consumer is busy) can hold it back; otherwise it goes
+    /// straight to the socket. No read is asked for while the wire path holds too many unanswered bytes.
+    private func requestRead(context: ChannelHandlerContext) {
+        guard !paused else { return }
+        if codecOnly || routerOutstanding > 0 || routerBodyRemaining > 0 {
+            context.pipeline.syncOperations.read()
+        } else {
+            context.read()
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        // Were it ever taken out of a live connection, SwiftNIO reads it again.
+        if context.channel.isActive { try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true) }
     }
 
     // MARK: - Requests
@@ -97,10 +126,9 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
         reading = true
         process()
         reading = false
-        if let pending = input?.readableBytes, pending > Self.maxBuffered, !paused {
+        if let pending = input?.readableBytes, pending > Self.maxBuffered {
             // A client pipelining faster than its requests are answered: stop reading until the backlog is handled.
             paused = true
-            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
         }
     }
 
@@ -115,11 +143,14 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
             passedToCodec = false
             context.fireChannelReadComplete()
         }
+        requestRead(context: context)
     }
 
     /// A router response was written to its end (called by ``RouterResponseTracker`` after the write).
     func routerResponseEnded() {
         routerOutstanding -= 1
+        // The wire path reads the connection again (a read the router's handlers held back may still be owed).
+        if routerOutstanding == 0, let context { requestRead(context: context) }
     }
 
     private func process() {
@@ -166,7 +197,7 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
         }
         if paused, (input?.readableBytes ?? 0) <= Self.maxBuffered {
             paused = false
-            context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+            requestRead(context: context)
         }
         if passedToCodec, !reading {
             // Outside a read, the codec's consumers deliver what they got only on a read-complete.
@@ -222,7 +253,7 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
         }
         var request = requestScratch.take() ?? context.channel.allocator.buffer(capacity: plan.headBytes.readableBytes + 1024)
         request.clear()
-        proxy.writeUpstreamRequest(plan, to: endpoint.base, remote: remote, into: &request)
+        proxy.writeUpstreamRequest(plan, to: endpoint, remote: remote, into: &request)
         requestScratch = request
         let isHead = plan.head.isHead
         if !fresh, let connection = connections.idleConnection(to: endpoint) {

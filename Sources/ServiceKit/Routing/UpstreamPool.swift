@@ -234,27 +234,28 @@ public final class UpstreamPool: Sendable {
     /// checks, not ejected, circuit admitting), skipping `excluding`, and counts the request as in flight.
     /// Every `.instance` must be followed by exactly one ``finish(_:outcome:)``.
     public func pick(_ service: String, excluding: Set<String> = [], now: ContinuousClock.Instant = .now) -> Pick {
-        var event: Event?
-        let result: Pick = state.withLock { services in
-            guard let index = services.index(forKey: service) else { return .unknownService }
-            // The service's state is changed in place (one hash, no copy of its entries): this runs on every request.
+        // The event (a circuit leaving its state) comes out of the lock as a result, not through a captured
+        // variable: this runs on every request.
+        let (result, event): (Pick, Event?) = state.withLock { services in
+            guard let index = services.index(forKey: service) else { return (.unknownService, nil) }
+            // The service's state is changed in place (one hash, no copy of its entries).
             return choose(in: &services.values[index])
         }
         if let event { onEvent(event) }
         return result
 
-        func choose(in s: inout ServiceState) -> Pick {
+        func choose(in s: inout ServiceState) -> (Pick, Event?) {
             if s.policy == nil { s.policy = policy(for: service) }
             let balancing = s.policy!
             var cursor = s.cursor
             defer { s.cursor = cursor }
             // Entries are read and changed through a pointer (a copy of an entry would retain its instance and
             // window), and the live ones are counted rather than collected, so a pick allocates nothing.
-            return s.entries.withUnsafeMutableBufferPointer { entries -> Pick in
+            return s.entries.withUnsafeMutableBufferPointer { entries -> (Pick, Event?) in
                 let count = entries.count
                 var live = 0
                 for i in 0..<count where entries[i].isLive(now: now, excluding: excluding) { live += 1 }
-                guard live > 0 else { return .noHealthyInstance }
+                guard live > 0 else { return (.noHealthyInstance, nil) }
                 /// The index of the `k`-th live entry.
                 func liveEntry(_ k: Int) -> Int {
                     if live == count { return k }
@@ -294,11 +295,12 @@ public final class UpstreamPool: Sendable {
                         chosen = entries[a].outstanding <= entries[b].outstanding ? a : b
                     }
                 }
+                entries[chosen].outstanding += 1
+                if entries[chosen].breaker.isClosed { return (.instance(entries[chosen].instance), nil) }
                 let before = entries[chosen].breaker.state
                 _ = entries[chosen].breaker.tryAcquire(now: now)
-                if entries[chosen].breaker.state != before { event = .circuit(entries[chosen].instance, entries[chosen].breaker.state) }
-                entries[chosen].outstanding += 1
-                return .instance(entries[chosen].instance)
+                let after = entries[chosen].breaker.state
+                return (.instance(entries[chosen].instance), after != before ? .circuit(entries[chosen].instance, after) : nil)
             }
         }
     }
@@ -306,28 +308,39 @@ public final class UpstreamPool: Sendable {
     /// Reports how a call to `instance` ended: updates requests in flight, its circuit and its outlier state.
     public func finish(_ instance: Instance, outcome: OutlierDetector.Outcome) {
         let now = ContinuousClock.now
-        var events: [Event] = []
-        state.withLock { services in
-            guard let index = services.index(forKey: instance.service),
-                  let i = services.values[index].entries.firstIndex(where: { $0.instance.isSameRegistration(as: instance) })
-            else { return }
-            record(in: &services.values[index], at: i)
-        }
-        for event in events { onEvent(event) }
-
-        func record(in s: inout ServiceState, at i: Int) {
-            s.entries[i].outstanding = max(0, s.entries[i].outstanding - 1)
-            let before = s.entries[i].breaker.state
-            s.entries[i].breaker.record(failure: outcome != .success, now: now)
-            if s.entries[i].breaker.state != before { events.append(.circuit(instance, s.entries[i].breaker.state)) }
-            if s.entries[i].outlier.record(outcome, configuration: configuration.outlier), !s.entries[i].outlier.isEjected(now: now) {
-                let ejected = s.entries.filter { $0.outlier.isEjected(now: now) }.count
-                let cap = max(1, Int((Double(s.entries.count) * configuration.outlier.maxEjectedShare).rounded(.down)))
-                if ejected < cap {
-                    s.entries[i].outlier.eject(now: now, configuration: configuration.outlier)
-                    if let until = s.entries[i].outlier.ejectedUntil { events.append(.ejected(instance, until: until - now)) }
-                }
+        // Events come out of the lock as its result (see `pick`).
+        let (circuit, ejection): (Event?, Event?) = state.withLock { services in
+            guard let index = services.index(forKey: instance.service) else { return (nil, nil) }
+            // Entries are read and changed through a pointer, as in `pick` (a copy of an entry retains its parts).
+            return services.values[index].entries.withUnsafeMutableBufferPointer { entries -> (Event?, Event?) in
+                guard let i = entries.indices.first(where: { entries[$0].instance.isSameRegistration(as: instance) }) else { return (nil, nil) }
+                return record(entries, at: i)
             }
+        }
+        if let circuit { onEvent(circuit) }
+        if let ejection { onEvent(ejection) }
+
+        func record(_ entries: UnsafeMutableBufferPointer<Entry>, at i: Int) -> (Event?, Event?) {
+            entries[i].outstanding = max(0, entries[i].outstanding - 1)
+            let failed = outcome != .success
+            var circuit: Event?
+            if entries[i].breaker.isClosed {
+                entries[i].breaker.record(failure: failed, now: now)
+                if !entries[i].breaker.isClosed { circuit = .circuit(instance, entries[i].breaker.state) }
+            } else {
+                let before = entries[i].breaker.state
+                entries[i].breaker.record(failure: failed, now: now)
+                if entries[i].breaker.state != before { circuit = .circuit(instance, entries[i].breaker.state) }
+            }
+            guard entries[i].outlier.record(outcome, configuration: configuration.outlier), !entries[i].outlier.isEjected(now: now) else {
+                return (circuit, nil)
+            }
+            var ejected = 0
+            for k in entries.indices where entries[k].outlier.isEjected(now: now) { ejected += 1 }
+            let cap = max(1, Int((Double(entries.count) * configuration.outlier.maxEjectedShare).rounded(.down)))
+            guard ejected < cap else { return (circuit, nil) }
+            entries[i].outlier.eject(now: now, configuration: configuration.outlier)
+            return (circuit, entries[i].outlier.ejectedUntil.map { .ejected(instance, until: $0 - now) })
         }
     }
 
