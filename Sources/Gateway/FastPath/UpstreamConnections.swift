@@ -267,6 +267,8 @@ final class UpstreamWireHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var keepAlive = true
     /// A head split over several reads.
     private var partialHead: ByteBuffer?
+    /// The field list of the last response head, whose storage the next one reuses.
+    private var fieldScratch: [Wire.Field] = []
 
     /// Between responses: nothing is expected from the upstream.
     var isIdle: Bool {
@@ -324,7 +326,7 @@ final class UpstreamWireHandler: ChannelInboundHandler, RemovableChannelHandler 
                     partialHead = buffer
                     return
                 }
-                guard let head = Wire.responseHead(buffer, end: end, requestWasHead: requestWasHead) else {
+                guard let head = Wire.responseHead(buffer, end: end, requestWasHead: requestWasHead, reusing: &fieldScratch) else {
                     fail(UpstreamError.broken("the upstream sent a malformed response head"))
                     context.close(promise: nil)
                     return

@@ -200,6 +200,13 @@ extension Wire {
     /// Parses the request head in `bytes[0..<end]`. `nil`: the head is not for the wire path (HTTP/1.0, a chunked
     /// body, anything malformed) and the connection should go to the codec for good.
     static func requestHead(_ bytes: UnsafeRawBufferPointer, end: Int) -> RequestHead? {
+        var fields: [Field] = []
+        return requestHead(bytes, end: end, reusing: &fields)
+    }
+
+    /// As above, with the field list made in `fields` (emptied first): a connection passes the same array for every
+    /// head, and its storage is reused once the previous head is gone.
+    static func requestHead(_ bytes: UnsafeRawBufferPointer, end: Int, reusing fields: inout [Field]) -> RequestHead? {
         // Request line: method SP target SP HTTP/1.1 CRLF.
         var i = 0
         while i < end, tokenTable[Int(bytes[i])] { i += 1 }
@@ -221,13 +228,16 @@ extension Wire {
         let version: StaticString = "HTTP/1.1\r\n"
         for k in 0..<10 where bytes[i + k] != version.utf8Start[k] { return nil }
         i += 10
-        var fields: [Field] = []
+        fields.removeAll(keepingCapacity: true)
         fields.reserveCapacity(16)
         guard Self.fields(bytes, from: i, to: end, into: &fields) else { return nil }
 
-        var head = RequestHead(kind: .bodiless, isHead: isHead, isGetOrHead: isGet || isHead,
-                               target: string(bytes, Int32(targetStart), Int32(targetEnd)), fields: fields)
-        head.pathLength = (queryStart < 0 ? targetEnd : queryStart) - targetStart
+        // The values are gathered in locals and the head is made once at the end (a head built up field by field
+        // was copied whole on its way out: ten reference counts a request).
+        let isGetOrHead = isGet || isHead
+        var host, apiKey, traceparent, requestID, bearerToken, otherAuthorization, forwardedFor, timeout: String?
+        var needsRouter = false
+        var kind = RequestHead.Kind.bodiless
         var contentLength: Int?
         func once(_ slot: inout String?, _ field: Field) -> Bool {
             guard slot == nil else { return false }
@@ -238,29 +248,29 @@ extension Wire {
             let (s, e) = (field.nameStart, field.nameEnd)
             switch e - s {
             case 4:
-                if name(bytes, s, e, is: "host") { guard once(&head.host, field) else { return nil } }
+                if name(bytes, s, e, is: "host") { guard once(&host, field) else { return nil } }
             case 6:
-                if name(bytes, s, e, is: "expect") { head.needsRouter = true }
+                if name(bytes, s, e, is: "expect") { needsRouter = true }
             case 7:
-                if name(bytes, s, e, is: "upgrade") { head.needsRouter = true }
+                if name(bytes, s, e, is: "upgrade") { needsRouter = true }
             case 9:
-                if name(bytes, s, e, is: "x-api-key") { guard once(&head.apiKey, field) else { return nil } }
+                if name(bytes, s, e, is: "x-api-key") { guard once(&apiKey, field) else { return nil } }
             case 10:
                 if name(bytes, s, e, is: "connection") {
                     // Only `keep-alive` is left to the wire path; `close` and named hop-by-hop headers go to the router.
-                    if !name(bytes, field.valueStart, field.valueEnd, is: "keep-alive") { head.needsRouter = true }
+                    if !name(bytes, field.valueStart, field.valueEnd, is: "keep-alive") { needsRouter = true }
                 }
             case 11:
-                if name(bytes, s, e, is: "traceparent") { guard once(&head.traceparent, field) else { return nil } }
+                if name(bytes, s, e, is: "traceparent") { guard once(&traceparent, field) else { return nil } }
             case 12:
-                if name(bytes, s, e, is: "x-request-id") { guard once(&head.requestID, field) else { return nil } }
+                if name(bytes, s, e, is: "x-request-id") { guard once(&requestID, field) else { return nil } }
             case 13:
                 if name(bytes, s, e, is: "authorization") {
-                    guard head.bearerToken == nil, head.otherAuthorization == nil else { return nil }
+                    guard bearerToken == nil, otherAuthorization == nil else { return nil }
                     if field.valueEnd - field.valueStart > 7, name(bytes, field.valueStart, field.valueStart + 7, is: "bearer ") {
-                        head.bearerToken = string(bytes, field.valueStart + 7, field.valueEnd)
+                        bearerToken = string(bytes, field.valueStart + 7, field.valueEnd)
                     } else {
-                        head.otherAuthorization = string(bytes, field.valueStart, field.valueEnd)
+                        otherAuthorization = string(bytes, field.valueStart, field.valueEnd)
                     }
                 }
             case 14:
@@ -269,25 +279,28 @@ extension Wire {
                     contentLength = value
                 }
             case 15:
-                if name(bytes, s, e, is: "x-forwarded-for") { guard once(&head.forwardedFor, field) else { return nil } }
+                if name(bytes, s, e, is: "x-forwarded-for") { guard once(&forwardedFor, field) else { return nil } }
             case 17:
                 if name(bytes, s, e, is: "transfer-encoding") { return nil }
-                if name(bytes, s, e, is: "x-bourse-internal") { head.needsRouter = true }
+                if name(bytes, s, e, is: "x-bourse-internal") { needsRouter = true }
             case 19:
-                if name(bytes, s, e, is: "x-bourse-timeout-ms") { guard once(&head.timeout, field) else { return nil } }
+                if name(bytes, s, e, is: "x-bourse-timeout-ms") { guard once(&timeout, field) else { return nil } }
             default:
                 break
             }
         }
-        if let contentLength, contentLength > 0 || !head.isGetOrHead {
-            head.kind = .sized(contentLength)
-            head.needsRouter = true
-        } else if !head.isGetOrHead {
+        if let contentLength, contentLength > 0 || !isGetOrHead {
+            kind = .sized(contentLength)
+            needsRouter = true
+        } else if !isGetOrHead {
             // No body and not GET/HEAD (e.g. DELETE): the router handles it.
-            head.kind = .sized(0)
-            head.needsRouter = true
+            kind = .sized(0)
+            needsRouter = true
         }
-        return head
+        return RequestHead(kind: kind, isHead: isHead, isGetOrHead: isGetOrHead, target: string(bytes, Int32(targetStart), Int32(targetEnd)),
+                           pathLength: (queryStart < 0 ? targetEnd : queryStart) - targetStart, fields: fields, bearerToken: bearerToken,
+                           otherAuthorization: otherAuthorization, apiKey: apiKey, requestID: requestID, traceparent: traceparent,
+                           timeout: timeout, forwardedFor: forwardedFor, host: host, needsRouter: needsRouter)
     }
 
     /// Whether a client header is passed on to the upstream as it is: not hop-by-hop, not one the gateway owns
@@ -349,6 +362,12 @@ extension Wire {
 
     /// Parses a response head in `buffer`'s first `end` readable bytes; `nil` when malformed.
     static func responseHead(_ buffer: ByteBuffer, end: Int, requestWasHead: Bool) -> ResponseHead? {
+        var fields: [Field] = []
+        return responseHead(buffer, end: end, requestWasHead: requestWasHead, reusing: &fields)
+    }
+
+    /// As above, with the field list made in `fields` (emptied first), as ``requestHead(_:end:reusing:)`` does.
+    static func responseHead(_ buffer: ByteBuffer, end: Int, requestWasHead: Bool, reusing fields: inout [Field]) -> ResponseHead? {
         buffer.withUnsafeReadableBytes { bytes -> ResponseHead? in
             // "HTTP/1.x SSS[ reason]\r\n"
             guard end >= 14, bytes[0] == UInt8(ascii: "H"), bytes[1] == UInt8(ascii: "T"), bytes[2] == UInt8(ascii: "T"),
@@ -370,7 +389,7 @@ extension Wire {
             }
             guard i + 1 < end, bytes[i + 1] == lf else { return nil }
             let statusLineEnd = i + 2
-            var fields: [Field] = []
+            fields.removeAll(keepingCapacity: true)
             fields.reserveCapacity(12)
             guard Self.fields(bytes, from: statusLineEnd, to: end, into: &fields) else { return nil }
             var contentLength: Int?

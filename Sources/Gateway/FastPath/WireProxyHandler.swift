@@ -58,6 +58,8 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
     /// Buffers kept for the next exchange of this connection: once the socket has written them they are ours
     /// alone again, and are refilled without an allocation.
     private var requestScratch: ByteBuffer?
+    /// The field list of the last request head, whose storage the next one reuses.
+    private var fieldScratch: [Wire.Field] = []
     private var outScratch: ByteBuffer?
     /// Answer bytes gathered into one write at most (larger answers are passed on as they arrive).
     static let coalesceLimit = 16 * 1024
@@ -175,7 +177,7 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
                 break
             }
             scanned = 0
-            guard let head = buffer.withUnsafeReadableBytes({ Wire.requestHead($0, end: end) }) else {
+            guard let head = buffer.withUnsafeReadableBytes({ Wire.requestHead($0, end: end, reusing: &fieldScratch) }) else {
                 handOver(&buffer, context: context)
                 break
             }
