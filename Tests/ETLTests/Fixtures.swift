@@ -8,7 +8,7 @@ import ServiceKit
 enum Fixture {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
     static let prices = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/prices")
+        .deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/prices")
 
     static func data(_ path: String) throws -> Data {
         try Data(contentsOf: directory.appendingPathComponent(path))

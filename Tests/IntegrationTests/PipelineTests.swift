@@ -14,7 +14,7 @@ import Glibc
 @Suite(.serialized) struct PipelineTests {
     static let files = ["orcl-1995-2014.csv", "nvda-1999-2014.csv", "yhoo-1996-2014.csv"]
     static let pricesDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/prices")
+        .deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/prices")
 
     struct Row: Equatable {
         let date: String

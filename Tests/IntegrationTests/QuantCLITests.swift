@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
-/// `bourse quant …` on the real price files in ../shared/data/prices, through the real binary.
+/// `bourse quant …` on the real price files in Tests/Fixtures/prices, through the real binary.
 @Suite struct QuantCLITests {
     static let prices = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/data/prices")
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Tests/Fixtures/prices")
 
     static let files = ["orcl-1995-2014.csv", "yhoo-1996-2014.csv", "nvda-1999-2014.csv"]
 

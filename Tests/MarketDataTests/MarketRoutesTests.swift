@@ -12,8 +12,8 @@ import ServiceKit
 /// Bars through the `data` service's market routes, on SQLite and PostgreSQL.
 @Suite struct MarketRoutesTests {
     static let prices = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/data/prices")
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Tests/Fixtures/prices")
 
     /// The rows of a real price file, oldest first.
     static func bars(_ file: String) throws -> [DailyBar] {

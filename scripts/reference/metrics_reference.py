@@ -6,9 +6,9 @@ follows. Where empyrical has no function (drawdown dates, parametric VaR, correl
 come from numpy/scipy/pandas with the formula written next to them.
 
     python3 -m venv /tmp/venv && /tmp/venv/bin/pip install empyrical-reloaded==0.7.1
-    /tmp/venv/bin/python scripts/reference/metrics_reference.py [--shared ../shared] [--out Tests/QuantTests/Fixtures]
+    /tmp/venv/bin/python scripts/reference/metrics_reference.py [--prices Tests/Fixtures/prices] [--out Tests/QuantTests/Fixtures]
 
-Prices are the `Close` column of the Yahoo files in shared/data/prices; returns are simple close-to-close
+Prices are the `Close` column of the Yahoo files in Tests/Fixtures/prices; returns are simple close-to-close
 returns p[i]/p[i-1]-1. Benchmark pairs are aligned by inner-joining the two price files on Date first and then
 taking returns between consecutive common dates (what `bourse quant metrics --benchmark` does).
 """
@@ -79,13 +79,13 @@ def factor(r, b, periods, rf):
     return {"alpha": num(alpha), "beta": num(beta)}
 
 
-def closes(shared, name):
-    frame = pd.read_csv(os.path.join(shared, "data", "prices", name))
+def closes(prices, name):
+    frame = pd.read_csv(os.path.join(prices, name))
     return frame.set_index("Date")["Close"]
 
 
-def aligned(shared, a, b):
-    joined = pd.concat([closes(shared, a), closes(shared, b)], axis=1, join="inner").dropna()
+def aligned(prices, a, b):
+    joined = pd.concat([closes(prices, a), closes(prices, b)], axis=1, join="inner").dropna()
     ra = joined.iloc[:, 0].pct_change().dropna()
     rb = joined.iloc[:, 1].pct_change().dropna()
     return joined, ra.to_numpy(), rb.to_numpy()
@@ -95,7 +95,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     repo = os.path.dirname(os.path.dirname(here))
     parser = argparse.ArgumentParser()
-    parser.add_argument("--shared", default=os.path.join(os.path.dirname(repo), "shared"))
+    parser.add_argument("--prices", default=os.path.join(repo, "Tests", "Fixtures", "prices"))
     parser.add_argument("--out", default=os.path.join(repo, "Tests", "QuantTests", "Fixtures"))
     args = parser.parse_args()
 
@@ -105,7 +105,7 @@ def main():
     series.append({"name": "hand-monthly-rf", "returns": HAND, "periods_per_year": 12, "risk_free": 0.001,
                    "metrics": metrics(HAND, 12, 0.001)})
     for file, rf in (("orcl-1995-2014.csv", 0.0), ("yhoo-1996-2014.csv", 0.0001), ("nvda-1999-2014.csv", 0.0)):
-        prices = closes(args.shared, file).to_numpy()
+        prices = closes(args.prices, file).to_numpy()
         r = prices[1:] / prices[:-1] - 1
         series.append({"name": file, "file": file, "column": "Close", "periods_per_year": 252, "risk_free": rf,
                        "count": len(r), "metrics": metrics(r, 252, rf)})
@@ -113,7 +113,7 @@ def main():
     pairs = [{"name": "hand", "returns": HAND, "benchmark": HAND_BENCH, "periods_per_year": 252,
               "risk_free": 0.0005, **factor(HAND, HAND_BENCH, 252, 0.0005)}]
     for a, b, rf in (("yhoo-1996-2014.csv", "orcl-1995-2014.csv", 0.0), ("nvda-1999-2014.csv", "orcl-1995-2014.csv", 0.0001)):
-        joined, ra, rb = aligned(args.shared, a, b)
+        joined, ra, rb = aligned(args.prices, a, b)
         pairs.append({"name": f"{a} vs {b}", "file": a, "benchmark_file": b, "periods_per_year": 252,
                       "risk_free": rf, "count": len(ra), "first_date": joined.index[0], **factor(ra, rb, 252, rf)})
 
@@ -123,7 +123,7 @@ def main():
                    "series": series, "pairs": pairs}, f, indent=1)
 
     # Rolling metrics (window 63) of ORCL against YHOO over their common dates, one row per window end.
-    joined, ro, ry = aligned(args.shared, "orcl-1995-2014.csv", "yhoo-1996-2014.csv")
+    joined, ro, ry = aligned(args.prices, "orcl-1995-2014.csv", "yhoo-1996-2014.csv")
     vol = ep.roll_annual_volatility(ro, ROLL_WINDOW, annualization=252)
     sharpe = ep.roll_sharpe_ratio(ro, ROLL_WINDOW, risk_free=0.0001, annualization=252)
     beta = ep.roll_beta(ro, ry, ROLL_WINDOW)
@@ -134,7 +134,7 @@ def main():
             f.write(f"{d},{float(v)!r},{float(s)!r},{float(bb)!r}\n")
 
     # Pearson correlation of the three return series over the dates all three files share.
-    frame = pd.concat([closes(args.shared, n) for n in ("orcl-1995-2014.csv", "yhoo-1996-2014.csv", "nvda-1999-2014.csv")],
+    frame = pd.concat([closes(args.prices, n) for n in ("orcl-1995-2014.csv", "yhoo-1996-2014.csv", "nvda-1999-2014.csv")],
                       axis=1, join="inner")
     rets = frame.pct_change().dropna()
     corr = np.corrcoef(rets.to_numpy().T)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference outputs of TA-Lib for the Quant indicator tests.
 
-Reads the first ROWS rows of shared/data/prices/orcl-1995-2014.csv (shared/ beside the repository root),
+Reads the first ROWS rows of Tests/Fixtures/prices/orcl-1995-2014.csv (see Tests/Fixtures/README.md),
 runs TA-Lib (PyPI wheel `TA-Lib`, which bundles the TA-Lib C core) with the parameters below and writes
 Tests/QuantTests/Fixtures/talib-orcl-300.csv: the input columns, then one column per output, an empty cell
 where TA-Lib returns NaN, floats in Python's shortest round-trip form.
@@ -18,7 +18,7 @@ import talib
 
 ROWS = 300
 repo = pathlib.Path(__file__).resolve().parents[2]
-source = repo.parent / "shared" / "data" / "prices" / "orcl-1995-2014.csv"
+source = repo / "Tests" / "Fixtures" / "prices" / "orcl-1995-2014.csv"
 target = repo / "Tests" / "QuantTests" / "Fixtures" / "talib-orcl-300.csv"
 
 with source.open() as f:

@@ -20,7 +20,7 @@ func expectClose(
 }
 
 enum MetricsTestData {
-    /// Close-to-close simple returns of `shared/data/prices/<file>`, and the price rows' dates.
+    /// Close-to-close simple returns of `Tests/Fixtures/prices/<file>`, and the price rows' dates.
     static func closeReturns(_ file: String) throws -> (dates: [String], prices: [Double], returns: [Double]) {
         let table = try PriceTable.parse(try IndicatorTestData.sharedText("prices", file), source: file)
         let prices = try table.column("Close")

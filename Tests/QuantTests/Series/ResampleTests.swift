@@ -5,7 +5,7 @@ import Testing
 @Suite struct ResampleTests {
     static let prices = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/data/prices")
+        .appendingPathComponent("Tests/Fixtures/prices")
 
     static func bars(_ file: String) throws -> [DailyBar] {
         let text = try String(contentsOf: prices.appendingPathComponent(file), encoding: .utf8)

@@ -1,7 +1,7 @@
 import Quant
 import Testing
 
-/// The StockCharts ChartSchool worked examples in shared/data/stockcharts (README there), compared on every row
+/// The StockCharts ChartSchool worked examples in Tests/Fixtures/stockcharts (README there), compared on every row
 /// each sheet defines unless noted. Files that follow TA-Lib's warm-up use the defaults; files that encode
 /// another convention use the matching `WarmUp`/`Seed` option, named in each test.
 @Suite("StockCharts sheets")

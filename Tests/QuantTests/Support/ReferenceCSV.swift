@@ -1,22 +1,22 @@
 import Foundation
 import Testing
 
-/// Locates the shared data folder and reads the reference CSV files used by the indicator tests.
+/// Locates the repository's shared fixtures and reads the reference CSV files used by the indicator tests.
 ///
-/// `shared/` is a sibling of the repository root (`/work/shared` beside `/work/main`; CI clones the repository
-/// with `shared/` beside it). A missing folder is a test failure, never a skip.
+/// `Tests/Fixtures` holds the data several test targets read (price files, StockCharts sheets; its README says
+/// where each came from). A missing file is a test failure, never a skip.
 enum IndicatorTestData {
-    /// `<repo>/..`/shared/data, computed from this file's path (`<repo>/Tests/QuantTests/Support/ReferenceCSV.swift`).
+    /// `<repo>/Tests/Fixtures`, computed from this file's path (`<repo>/Tests/QuantTests/Support/ReferenceCSV.swift`).
     static let sharedData: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared").appendingPathComponent("data")
+        .deletingLastPathComponent()
+        .appendingPathComponent("Tests").appendingPathComponent("Fixtures")
 
     /// Fixtures committed with the tests (`Tests/QuantTests/Fixtures`).
     static let fixtures: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-    /// Text of `shared/data/<folder>/<name>`; throws (failing the test) when the file is absent.
+    /// Text of `Tests/Fixtures/<folder>/<name>`; throws (failing the test) when the file is absent.
     static func sharedText(_ folder: String, _ name: String) throws -> String {
         let url = sharedData.appendingPathComponent(folder).appendingPathComponent(name)
         guard FileManager.default.fileExists(atPath: url.path) else {
@@ -27,7 +27,7 @@ enum IndicatorTestData {
 
     struct MissingTestData: Error, CustomStringConvertible {
         let path: String
-        var description: String { "missing test data \(path): the shared/ folder must sit beside the repository root" }
+        var description: String { "missing test data \(path): see Tests/Fixtures/README.md" }
     }
 }
 
