@@ -1,12 +1,12 @@
-/// The roles of Bourse users and the scopes each one grants (DESIGN §6). Routes declare scopes, never roles,
-/// so a role can change what it grants without touching a route.
+/// The roles of Bourse users and the scopes each one grants (docs/architecture.md, "Security"). Routes declare
+/// scopes, never roles, so a role can change what it grants without touching a route.
 ///
 /// | role | scopes |
 /// |---|---|
 /// | `admin` | every scope, including `admin` |
-/// | `analyst` | read everything, `etl:write`, `data:write`, `strategy:run`, own notifications |
-/// | `trader` | read everything, `portfolio:write`, `strategy:run`, own notifications |
-/// | `viewer` | read market data, analysis, own portfolios, strategies and notifications |
+/// | `analyst` | every `:read`, `etl:write`, `data:write`, `strategy:write`, `strategy:run`, `notifications:write` |
+/// | `trader` | every `:read`, `portfolio:write`, `strategy:write`, `strategy:run`, `notifications:write` |
+/// | `viewer` | every `:read` (data, etl, analysis, portfolio, strategy, notifications) |
 public enum Role: String, CaseIterable, Codable, Sendable {
     case admin, analyst, trader, viewer
 
