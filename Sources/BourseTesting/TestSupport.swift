@@ -67,6 +67,13 @@ public enum TestSupport {
         return logger
     }
 
+    /// The routes service `S` serves (its own and the common ones), as its router registered them.
+    public static func servedRoutes<S: BourseService>(_ type: S.Type, settings: [String: String] = [:]) async throws -> [ServiceRouter.Route] {
+        try await withService(type, settings: settings) { service, environment, _ in
+            ServiceHost.buildRouter(service, environment: environment).served
+        }
+    }
+
     /// Builds service `S` as `bourse serve` would (configuration from `settings`, database migrated,
     /// every middleware and common endpoint) and hands its application to `body`. The database and the
     /// HTTP client are closed afterwards. `logger` receives the service's and its requests' log lines.
@@ -84,7 +91,7 @@ public enum TestSupport {
             let service = try await S(environment: environment)
             let router = ServiceHost.buildRouter(service, environment: environment)
             // The same server as `bourse serve`, including any channel handlers (the gateway's event-loop proxy).
-            let app = Application(router: router, server: service.channelHandlers.map { make in .http1(configuration: .init(additionalChannelHandlers: make())) } ?? .http1(),
+            let app = Application(router: router.router, server: service.channelHandlers.map { make in .http1(configuration: .init(additionalChannelHandlers: make())) } ?? .http1(),
                                   logger: logger)
             do {
                 let result = try await body(service, environment, app)

@@ -6,10 +6,10 @@ import ServiceKit
 struct InstrumentRoutes {
     let repository: InstrumentRepository
 
-    func add(to group: RouterGroup<ServiceRequestContext>) {
-        group.get("/instruments", use: list)
-        group.get("/instruments/{symbol}", use: get)
-        group.post("/instruments", use: create)
+    func add(to router: ServiceRouter) {
+        router.on(DataContract.listInstruments, use: list)
+        router.on(DataContract.instrument, use: get)
+        router.on(DataContract.createInstrument, use: create)
     }
 
     struct Page: Codable {

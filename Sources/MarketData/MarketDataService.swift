@@ -9,12 +9,7 @@ public struct MarketDataService: BourseService {
     public static let descriptor = ServiceDescriptor(
         name: "data", migrations: MarketDataMigrations.all,
         summary: "Instruments, OHLCV bars, fundamentals and corporate actions.",
-        openAPIPaths: MarketDataOpenAPI.paths, openAPISchemas: MarketDataOpenAPI.schemas,
-        // Two POSTs only read: a batch of series and a validation report (it stores nothing).
-        access: AccessPolicy(rules: [
-            .init("POST", "/api/v1/data/market", .scope("data:read")),
-            .init("POST", "/api/v1/data/validate", .scope("data:read")),
-        ]))
+        endpoints: DataContract.all, usesBus: true)
 
     let instruments: InstrumentRepository
     public let bars: BarRepository
@@ -26,7 +21,7 @@ public struct MarketDataService: BourseService {
     let logger: Logger
 
     public init(environment: ServiceEnvironment) async throws {
-        guard let database = environment.database else { preconditionFailure("the data service declares migrations, so it has a database") }
+        let database = environment.requiredDatabase
         self.instruments = InstrumentRepository(database: database)
         self.bars = BarRepository(database: database)
         self.reference = ReferenceRepository(database: database)
@@ -35,12 +30,11 @@ public struct MarketDataService: BourseService {
                                            registry: environment.metrics.registry, logger: environment.logger)
     }
 
-    public func addRoutes(to router: Router<ServiceRequestContext>) {
-        let group = router.group("/api/v1/data")
-        InstrumentRoutes(repository: instruments).add(to: group)
-        MarketRoutes(bars: bars, instruments: instruments, cache: responses).add(to: group)
-        ReferenceRoutes(repository: reference).add(to: group)
-        QualityRoutes(bars: bars).add(to: group)
+    public func addRoutes(to router: ServiceRouter) {
+        InstrumentRoutes(repository: instruments).add(to: router)
+        MarketRoutes(bars: bars, instruments: instruments, cache: responses).add(to: router)
+        ReferenceRoutes(repository: reference).add(to: router)
+        QualityRoutes(bars: bars).add(to: router)
         bus.addStatusRoute(to: router)
     }
 

@@ -14,10 +14,10 @@ struct MarketRoutes {
     /// within seconds, and the ETag makes every later revalidation a 304 until the symbol's bars change.
     static let cacheControl = "private, max-age=30"
 
-    func add(to group: RouterGroup<ServiceRequestContext>) {
-        group.get("/market/{symbol}", use: series)
-        group.get("/market/{symbol}/latest", use: latest)
-        group.post("/market", use: batch)
+    func add(to router: ServiceRouter) {
+        router.on(DataContract.series, use: series)
+        router.on(DataContract.latest, use: latest)
+        router.on(DataContract.batch, use: batch)
     }
 
     /// What a bar query asks for, checked once for both the GET and the batch route.

@@ -10,9 +10,9 @@ import ServiceKit
 struct QualityRoutes {
     let bars: BarRepository
 
-    func add(to group: RouterGroup<ServiceRequestContext>) {
-        group.post("/validate", use: validate)
-        group.get("/quality/metrics", use: metrics)
+    func add(to router: ServiceRouter) {
+        router.on(DataContract.validate, use: validate)
+        router.on(DataContract.qualityMetrics, use: metrics)
     }
 
     struct ValidateRequest: Decodable {

@@ -8,11 +8,11 @@ import ServiceKit
 struct ReferenceRoutes {
     let repository: ReferenceRepository
 
-    func add(to group: RouterGroup<ServiceRequestContext>) {
-        group.get("/fundamentals/{symbol}", use: statements)
-        group.put("/fundamentals/{symbol}", use: putStatements)
-        group.get("/actions/{symbol}", use: actions)
-        group.put("/actions/{symbol}", use: putActions)
+    func add(to router: ServiceRouter) {
+        router.on(DataContract.statements, use: statements)
+        router.on(DataContract.putStatements, use: putStatements)
+        router.on(DataContract.actions, use: actions)
+        router.on(DataContract.putActions, use: putActions)
     }
 
     struct StatementsBody: Codable {

@@ -15,40 +15,40 @@ public struct ServiceDescriptor: Sendable {
     public let keys: [ConfigKey]
     /// Versioned schema of the service's own database; a service without migrations opens no database.
     public let migrations: [Migration]
-    /// The service's own OpenAPI 3.1 `paths` entries (YAML, indented by two spaces); the common endpoints
-    /// are added by ServiceKit.
-    public let openAPIPaths: String
-    /// Extra `components.schemas` entries (YAML, indented by four spaces).
-    public let openAPISchemas: String
+    /// The service's own operations (under `/api/v1/<name>`, plus any status route of its own); the common
+    /// endpoints (``CommonEndpoints``) are added by ServiceKit. The one declaration of each route's method, path,
+    /// access rule and OpenAPI operation.
+    public let endpoints: [Endpoint]
     public let summary: String
-    /// Whether the service keeps an event bus in its database (its migrations include ``BusMigrations/all``);
-    /// if so, ServiceKit serves `/api/status/bus`.
+    /// Whether the service is on the event bus; if so it serves `/api/status/bus` (``EventBus/addStatusRoute(to:)``)
+    /// and its contract includes it.
     public let usesBus: Bool
     /// The edge service (the gateway) takes requests from outside; every other service only answers requests
     /// carrying the internal credential when `internal.secret` is set.
     public let isEdge: Bool
-    /// Who may call which route (``AccessPolicy``): the declared rules, then the convention
-    /// (`<name>:read` for GET/HEAD, `<name>:write` for the rest).
+    /// Who may call which route: one rule per endpoint, as declared (a path no endpoint declares needs `admin`).
     public let access: AccessPolicy
 
     public init(name: String, version: String = BourseVersion.current, defaultPort: Int = 0, keys: [ConfigKey] = [],
-                migrations: [Migration] = [], summary: String, openAPIPaths: String, openAPISchemas: String = "",
-                usesBus: Bool = false, isEdge: Bool = false, access: AccessPolicy = AccessPolicy(rules: [])) {
+                migrations: [Migration] = [], summary: String, endpoints: [Endpoint],
+                usesBus: Bool = false, isEdge: Bool = false) {
         self.name = name
         self.version = version
         self.defaultPort = defaultPort
         self.keys = keys
         self.migrations = migrations
-        self.openAPIPaths = openAPIPaths
-        self.openAPISchemas = openAPISchemas
+        self.endpoints = endpoints
         self.summary = summary
         self.usesBus = usesBus
         self.isEdge = isEdge
-        self.access = access.withConventions(service: name)
+        self.access = AccessPolicy(endpoints: endpoints)
     }
 
     /// Every key this service reads, the common ones first.
     public var allKeys: [ConfigKey] { ConfigKey.common + keys }
+
+    /// Every operation the service serves: its own endpoints and the common ones.
+    public var contract: [Endpoint] { endpoints + CommonEndpoints.all(usesBus: usesBus) }
 }
 
 public enum BourseVersion {
@@ -70,6 +70,12 @@ public struct ServiceEnvironment: Sendable {
     /// Signs calls to peers and, on non-edge services, is required on incoming requests; `nil` when
     /// `internal.secret` is not set (then nothing is required — fine on a laptop, not in a shared network).
     public let internalCredential: InternalCredential?
+
+    /// The service's database, for a service that declares migrations (and so always has one).
+    public var requiredDatabase: Database {
+        guard let database else { preconditionFailure("\(descriptor.name) declares no migrations, so it has no database") }
+        return database
+    }
 }
 
 /// One Bourse service: its routes, its readiness checks and its background work.
@@ -78,9 +84,9 @@ public protocol BourseService: Sendable {
     init(environment: ServiceEnvironment) async throws
     /// Adds middleware that must run before every route, the common ones (`/health`, `/metrics`, …) included
     /// (the gateway's authentication); called before any route is added.
-    func addMiddleware(to router: Router<ServiceRequestContext>)
+    func addMiddleware(to router: ServiceRouter)
     /// Adds the service's routes (full paths, under `/api/v1/<name>`) and any middleware of its own.
-    func addRoutes(to router: Router<ServiceRequestContext>)
+    func addRoutes(to router: ServiceRouter)
     /// Checks beyond the database, which ServiceKit checks itself.
     var healthChecks: [HealthCheck] { get }
     /// Long-lived work (sweepers, consumers), run and shut down with the HTTP server.
@@ -91,7 +97,7 @@ public protocol BourseService: Sendable {
 }
 
 extension BourseService {
-    public func addMiddleware(to router: Router<ServiceRequestContext>) {}
+    public func addMiddleware(to router: ServiceRouter) {}
     public var healthChecks: [HealthCheck] { [] }
     public var backgroundServices: [any Service] { [] }
     public var channelHandlers: (@Sendable () -> [any RemovableChannelHandler])? { nil }

@@ -3,38 +3,67 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// `/health`, `/health/detailed`, `/metrics`, `/api/status/config` and `/openapi.yaml`, the same on every service
-/// (and `/api/status/bus` on services that use the event bus).
+/// The endpoints every service serves: `/health`, `/health/detailed`, `/metrics`, `/api/status/config` and
+/// `/openapi.yaml`; and `/api/status/bus`, which a service on the event bus serves through
+/// ``EventBus/addStatusRoute(to:)``.
+public enum CommonEndpoints {
+    public static let health = Endpoint(
+        .get, "/health", access: .open, summary: "Liveness - the process answers.",
+        responses: [.json(.ok, "Alive.", .object([.init("status", .string), .init("service", .string), .init("instance", .string),
+                                                   .init("version", .string), .init("uptime_seconds", .number)]))])
+    public static let healthDetailed = Endpoint(
+        .get, "/health/detailed", access: .open, summary: "Readiness - the database and every dependency answer.",
+        responses: [.json(.ok, "Every check passes.", .ref(HealthReport.self)),
+                    .json(.serviceUnavailable, "At least one check fails; the body says which.", .ref(HealthReport.self))])
+    public static let metrics = Endpoint(
+        .get, "/metrics", access: .open, summary: "Prometheus text exposition of this process's metrics.",
+        responses: [.text(.ok, "Metrics.")])
+    /// Outside `/api/v1`: no user scope applies, but with `internal.secret` set only the gateway and peers may call it.
+    public static let config = Endpoint(
+        .get, "/api/status/config", access: .open, summary: "Effective configuration with each value's source; secrets redacted.",
+        responses: [.json(.ok, "Configuration.", .object([.init("service", .string), .init("instance", .string),
+                                                          .init("database", JSONSchema.string.orNull), .init("keys", .map(.any(description: nil)))]))],
+        problems: [.unauthorized])
+    public static let bus = Endpoint(
+        .get, "/api/status/bus", access: .open,
+        summary: "The shared event bus - store, topics, consumer groups, lag, dead-letter counts - and this service's outbox backlog.",
+        responses: [.json(.ok, "Bus status.", .any(description: "See docs/bus.md."))], problems: [.unauthorized])
+    public static let openAPI = Endpoint(
+        .get, "/openapi.yaml", access: .open, summary: "This document.",
+        responses: [.text(.ok, "The OpenAPI 3.1 contract.", mediaType: "application/yaml")])
+
+    public static func all(usesBus: Bool) -> [Endpoint] {
+        [health, healthDetailed, metrics, config] + (usesBus ? [bus] : []) + [openAPI]
+    }
+}
+
 enum CommonRoutes {
     static let started = Date()
 
-    static func add(to router: Router<ServiceRequestContext>, environment: ServiceEnvironment, checks: [HealthCheck]) {
+    static func add(to router: ServiceRouter, environment: ServiceEnvironment, checks: [HealthCheck]) {
         let name = environment.descriptor.name
         let instance = environment.instanceID
-        router.get("/health") { _, _ in
+        router.on(CommonEndpoints.health) { _, _ in
             JSONResponse(["status": .string("pass"), "service": .string(name), "instance": .string(instance),
                           "version": .string(environment.descriptor.version),
                           "uptime_seconds": .number(Date().timeIntervalSince(started).rounded(toPlaces: 3))])
         }
-        router.get("/health/detailed") { _, _ in
+        router.on(CommonEndpoints.healthDetailed) { _, _ in
             let report = await HealthReport.run(checks, service: name, instance: instance)
             return try JSONResponse(encoding: report, status: report.healthy ? .ok : .serviceUnavailable)
         }
-        router.get("/metrics") { _, _ in
+        router.on(CommonEndpoints.metrics) { _, _ in
             let bytes = environment.metrics.exposition()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
-        router.get("/api/status/config") { _, _ in
+        router.on(CommonEndpoints.config) { _, _ in
             try JSONResponse(encoding: ConfigStatus(service: name, instance: instance,
                                                     database: environment.database.map { "\($0.engine.rawValue): \($0.location)" },
                                                     keys: environment.configuration.redacted()))
         }
-        if environment.descriptor.usesBus, let database = environment.database {
-            router.get("/api/status/bus") { _, _ in try JSONResponse(encoding: try await BusStatus.build(database)) }
-        }
         let document = OpenAPIDocument.render(environment.descriptor)
-        router.get("/openapi.yaml") { _, _ in
+        router.on(CommonEndpoints.openAPI) { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: document)))
         }

@@ -39,8 +39,8 @@ public enum ServiceHost {
     /// - Parameter registration: when the service registers with a gateway, `/health/detailed` also reports whether
     ///   its lease was renewed recently (three heartbeat intervals).
     public static func buildRouter<S: BourseService>(_ service: S, environment: ServiceEnvironment,
-                                                     registration: RegistrationStatus? = nil) -> Router<ServiceRequestContext> {
-        let router = Router(context: ServiceRequestContext.self)
+                                                     registration: RegistrationStatus? = nil) -> ServiceRouter {
+        let router = ServiceRouter(Router(context: ServiceRequestContext.self))
         router.add(middleware: RequestIdentityMiddleware())
         router.add(middleware: ObservabilityMiddleware(metrics: environment.metrics))
         router.add(middleware: ProblemMiddleware())
@@ -106,7 +106,7 @@ public enum ServiceHost {
         let serverLogger = logger
         let handlers = service.channelHandlers
         let app = Application(
-            router: router,
+            router: router.router,
             server: handlers.map { make in .http1(configuration: .init(additionalChannelHandlers: make())) } ?? .http1(),
             configuration: .init(address: .hostname(host, port: configuration.int(.httpPort)), serverName: nil),
             onServerRunning: { channel in

@@ -2,11 +2,10 @@ import Foundation
 import Hummingbird
 
 extension EventBus {
-    /// Serves `GET /api/status/bus` for a service on the shared bus: the store's topics and groups
-    /// (``BusStatus``) plus this service's outbox backlog. (ServiceKit's own route, for `usesBus` services, reads
-    /// the service's database, which on the shared bus holds no log.)
-    public func addStatusRoute(to router: Router<ServiceRequestContext>) {
-        router.get("/api/status/bus") { _, _ in
+    /// Serves `GET /api/status/bus` (``CommonEndpoints/bus``; the service's descriptor says `usesBus: true`): the
+    /// store's topics and groups (``BusStatus``) plus this service's outbox backlog.
+    public func addStatusRoute(to router: ServiceRouter) {
+        router.on(CommonEndpoints.bus) { _, _ in
             try JSONResponse(encoding: try await self.status())
         }
     }

@@ -86,3 +86,13 @@ public func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Se
         return try await group.next()!
     }
 }
+
+extension HealthReport: ContractSchema {
+    public static let contractSchema = SchemaComponent("HealthReport", .object([
+        .init("status", .string(enum: ["pass", "fail"])),
+        .init("service", .string),
+        .init("instance", .string),
+        .init("checks", .map(.object([.init("status", .string(enum: ["pass", "fail"])), .init("duration_ms", .number),
+                                      .init("detail", .string)], required: ["status", "duration_ms"]))),
+    ], required: ["status", "service", "instance", "checks"]))
+}

@@ -9,7 +9,7 @@ import Testing
 /// A service that opts in to the bus.
 struct BusEchoService: BourseService {
     static let descriptor = ServiceDescriptor(name: "busecho", migrations: BusMigrations.all, summary: "Test service with a bus.",
-                                              openAPIPaths: "", usesBus: true)
+                                              endpoints: [], usesBus: true)
 
     let bus: EventBus
 
@@ -17,7 +17,9 @@ struct BusEchoService: BourseService {
         bus = EventBus(database: environment.database!, registry: environment.metrics.registry)
     }
 
-    func addRoutes(to router: Router<ServiceRequestContext>) {}
+    func addRoutes(to router: ServiceRouter) {
+        bus.addStatusRoute(to: router)
+    }
 }
 
 @Suite struct BusStatusRouteTests {
