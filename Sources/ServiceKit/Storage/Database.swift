@@ -134,8 +134,8 @@ public final class Database: Sendable {
             let sql = connection.sql(queryLogLevel: .trace)
             let asked = ContinuousClock.now
             return try await mutex.withLock {
-                // Waits and holds this long are a stall somewhere (CI once saw an upload wait minutes); say so, with
-                // numbers, instead of leaving only a slow request behind.
+                // A wait or hold this long means something is stalled (a slow disk, a long transaction holding the
+                // one connection); say so, with numbers, instead of leaving only a slow request behind.
                 let granted = ContinuousClock.now
                 if granted - asked > Self.slowSession {
                     logger.warning("waited long for the database connection", metadata: [
