@@ -20,11 +20,11 @@ final class FastProxy: Sendable {
     let credential: InternalCredential?
     let metrics: HTTPMetrics
     let routing: RoutingMetrics
-    let budget: RetryBudget
+    /// The same retry rules as the router path's ``UpstreamCaller`` (a request through either path is retried alike).
+    let retry: RetryPolicy
     let defaultTimeout: Duration
     let maxTimeout: Duration
     let logger: Logger
-    let maxAttempts = 3
     /// Whether each proxied request is logged (the level is fixed when the gateway starts).
     let logsRequests: Bool
     /// Whether anonymous reads have a rate limit (the policy is fixed when the gateway starts): when they have
@@ -39,7 +39,7 @@ final class FastProxy: Sendable {
         self.credential = credential
         self.metrics = metrics
         self.routing = routing
-        self.budget = budget
+        self.retry = RetryPolicy(budget: budget, metrics: routing)
         self.defaultTimeout = defaultTimeout
         self.maxTimeout = maxTimeout
         self.logger = logger
@@ -144,7 +144,7 @@ final class FastProxy: Sendable {
             rateHeaders = outcome.headers
         }
         let requestID = head.requestID.flatMap(RequestIdentityMiddleware.acceptable) ?? IdentifierSource.requestID()
-        budget.deposit()
+        retry.admit()
         switch pool.pick(service) {
         case .unknownService:
             return .problem(.notFound("No service named \(service) is known to the gateway."), requestID: requestID, rateHeaders: rateHeaders)

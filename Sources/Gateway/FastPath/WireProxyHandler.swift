@@ -403,13 +403,8 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
     }
 
     private func mayRetry() -> Bool {
-        guard let plan, attempts < proxy.maxAttempts, NIODeadline.now() < plan.deadline else { return false }
-        guard proxy.budget.withdraw() else {
-            proxy.routing.budgetExhausted(service: plan.service)
-            return false
-        }
-        proxy.routing.retried(service: plan.service)
-        return true
+        guard let plan else { return false }
+        return proxy.retry.mayRetry(service: plan.service, attemptsMade: attempts, timeLeft: NIODeadline.now() < plan.deadline)
     }
 
     private func retryOrFail(_ error: any Error, retryGranted: Bool? = nil) {

@@ -10,21 +10,20 @@ import Glibc
 
 /// Sends one logical request to a service: picks an instance, bounds the whole chain by one deadline (passed
 /// downstream in `X-Bourse-Timeout-Ms`), and retries an idempotent request on another instance after a
-/// connection failure or a 503, within the retry budget. The gateway's proxy and the service-to-service
-/// client both call through this.
+/// connection failure or a 503, as its ``RetryPolicy`` allows. The gateway's router path and the
+/// service-to-service client both call through this; the gateway's event-loop proxy applies the same policy.
 public struct UpstreamCaller: Sendable {
     public let pool: UpstreamPool
     public let http: HTTPClient
-    public let budget: RetryBudget
     public let metrics: RoutingMetrics?
-    public let maxAttempts: Int
+    public let retry: RetryPolicy
+    public var budget: RetryBudget { retry.budget }
 
     public init(pool: UpstreamPool, http: HTTPClient, budget: RetryBudget, metrics: RoutingMetrics? = nil, maxAttempts: Int = 3) {
         self.pool = pool
         self.http = http
-        self.budget = budget
         self.metrics = metrics
-        self.maxAttempts = maxAttempts
+        self.retry = RetryPolicy(maxAttempts: maxAttempts, budget: budget, metrics: metrics)
     }
 
     /// The header that carries the time left, in milliseconds, to the next hop.
@@ -51,9 +50,9 @@ public struct UpstreamCaller: Sendable {
         case timeout
     }
 
-    /// Whether a request may be sent twice: RFC 9110's idempotent methods, and POST with an `Idempotency-Key`.
+    /// Whether a request may be sent twice (``RetryPolicy/isIdempotent(method:hasIdempotencyKey:)``).
     public static func isIdempotent(method: String, hasIdempotencyKey: Bool) -> Bool {
-        ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"].contains(method) || (method == "POST" && hasIdempotencyKey)
+        RetryPolicy.isIdempotent(method: method, hasIdempotencyKey: hasIdempotencyKey)
     }
 
     /// - Parameters:
@@ -63,19 +62,12 @@ public struct UpstreamCaller: Sendable {
         service: String, retryable: Bool, deadline: ContinuousClock.Instant, logger: Logger,
         makeRequest: (UpstreamPool.Instance) -> HTTPClientRequest
     ) async throws(Failure) -> Answer {
-        if retryable { budget.deposit() }
+        if retryable { retry.admit() }
         var tried: Set<String> = []
         var lastFailure = Failure.noHealthyInstance
         var attempt = 0
-        /// Whether one more attempt may go out: idempotent, attempts and time left, and a token in the budget.
         func mayRetry() -> Bool {
-            guard retryable, attempt < maxAttempts, ContinuousClock.now < deadline else { return false }
-            guard budget.withdraw() else {
-                metrics?.budgetExhausted(service: service)
-                return false
-            }
-            metrics?.retried(service: service)
-            return true
+            retryable && retry.mayRetry(service: service, attemptsMade: attempt, timeLeft: ContinuousClock.now < deadline)
         }
         while true {
             attempt += 1
