@@ -74,10 +74,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "ETL", dependencies: ["ServiceKit", "Quant"], swiftSettings: swiftSettings),
+        // The catalogue of services: the one list the CLI, CI and the contract tests read.
+        .target(name: "Services", dependencies: ["ServiceKit", "Gateway", "MarketData", "Auth", "ETL"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "BourseCLI",
             dependencies: [
-                "ServiceKit", "Quant", "Gateway", "MarketData", "Auth", "ETL",
+                "ServiceKit", "Quant", "Gateway", "MarketData", "Auth", "ETL", "Services",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -122,6 +124,12 @@ let package = Package(
             name: "ETLTests",
             dependencies: ["ETL", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        // Every service in the catalogue: served routes against the contract, security and problem answers documented.
+        .testTarget(
+            name: "ContractTests",
+            dependencies: ["Services", "ServiceKit", "BourseTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceKit
+import Services
 
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ServiceKit
+import Services
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,9 +38,15 @@ struct OpenAPICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "openapi", abstract: "Print a service's OpenAPI 3.1 contract (the same document as its /openapi.yaml).")
 
-    @Argument(help: "The service.") var service: String
+    @Argument(help: "The service.") var service: String?
+    @Flag(help: "List the services, one name a line (what CI's contract checks iterate over).") var list = false
 
     func run() throws {
+        if list {
+            print(ServiceCatalog.names.joined(separator: "\n"))
+            return
+        }
+        guard let service else { throw ValidationError("name a service (\(ServiceCatalog.names.joined(separator: ", "))) or pass --list") }
         guard let type = ServiceCatalog.named(service) else {
             throw ValidationError("unknown service \"\(service)\"; known: \(ServiceCatalog.names.joined(separator: ", "))")
         }

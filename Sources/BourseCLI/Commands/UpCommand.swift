@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ServiceKit
+import Services
 
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
