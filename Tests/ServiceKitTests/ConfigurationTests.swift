@@ -77,3 +77,19 @@ import Testing
         }
     }
 }
+
+@Suite struct ConfigurationKindTests {
+    static let ratio = ConfigKey("t.ratio", .number(0...1), default: "0.25", help: "A share.")
+    static let flag = ConfigKey("t.flag", .boolean, default: "true", help: "A switch.")
+
+    @Test func numbersAndBooleansAreReadAsTheirKind() throws {
+        let configuration = try Configuration(keys: [Self.ratio, Self.flag], commandLine: ["t.flag": "false"], environment: ["BOURSE_T_RATIO": "0.5"])
+        #expect(configuration.number(Self.ratio) == 0.5)
+        #expect(configuration.bool(Self.flag) == false)
+    }
+
+    @Test func aRatioOutOfRangeOrABooleanThatIsNotTrueOrFalseStopsStartUp() {
+        #expect(throws: ConfigurationError.self) { try Configuration(keys: [Self.ratio], commandLine: ["t.ratio": "1.5"], environment: [:]) }
+        #expect(throws: ConfigurationError.self) { try Configuration(keys: [Self.flag], commandLine: ["t.flag": "yes"], environment: [:]) }
+    }
+}

@@ -9,6 +9,10 @@ public struct ConfigKey: Sendable, Hashable {
         case string
         case integer(ClosedRange<Int>)
         case seconds(ClosedRange<Double>)
+        /// A plain number in a range (ratios, shares, multipliers), read with ``Configuration/number(_:)``.
+        case number(ClosedRange<Double>)
+        /// `true` or `false`, read with ``Configuration/bool(_:)``.
+        case boolean
         case url(schemes: Set<String>)
         case choice(Set<String>)
     }

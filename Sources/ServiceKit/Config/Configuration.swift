@@ -69,6 +69,21 @@ public struct Configuration: Sendable {
         return .milliseconds(Int64((value * 1000).rounded()))
     }
 
+    public func number(_ key: ConfigKey) -> Double {
+        guard let text = string(key), let value = Double(text) else {
+            preconditionFailure("configuration key \(key.name) is not a registered number with a value")
+        }
+        return value
+    }
+
+    public func bool(_ key: ConfigKey) -> Bool {
+        switch string(key) {
+        case "true"?: return true
+        case "false"?: return false
+        default: preconditionFailure("configuration key \(key.name) is not a registered boolean with a value")
+        }
+    }
+
     /// The configuration as shown to operators: every key with its value and source, secrets redacted.
     public func redacted() -> [String: RedactedEntry] {
         entries.mapValues { entry in
@@ -102,6 +117,11 @@ public struct Configuration: Sendable {
         case .seconds(let range):
             guard let v = Double(value), v.isFinite else { return "must be a number of seconds" }
             return range.contains(v) ? nil : "must be between \(range.lowerBound) and \(range.upperBound) seconds"
+        case .number(let range):
+            guard let v = Double(value), v.isFinite else { return "must be a number" }
+            return range.contains(v) ? nil : "must be between \(range.lowerBound) and \(range.upperBound)"
+        case .boolean:
+            return value == "true" || value == "false" ? nil : "must be true or false"
         case .url(let schemes):
             guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased() else {
                 return "must be a URL"
