@@ -10,7 +10,7 @@ public struct ETLService: BourseService {
     public static let descriptor = ServiceDescriptor(
         name: "etl", keys: ETLKeys.all, migrations: ETLMigrations.all,
         summary: "Ingestion jobs, connectors (Stooq, Yahoo, Alpha Vantage, FRED, World Bank, CSV, synthetic), validation, raw archive.",
-        openAPIPaths: ETLOpenAPI.paths, openAPISchemas: ETLOpenAPI.schemas)
+        endpoints: ETLContract.all, usesBus: true)
 
     /// The platform's shared bus (the store of `bus.url`, publishing through this service's outbox).
     public let bus: EventBus
@@ -19,7 +19,7 @@ public struct ETLService: BourseService {
     let worker: JobWorker
 
     public init(environment: ServiceEnvironment) async throws {
-        guard let database = environment.database else { preconditionFailure("the etl service declares migrations, so it has a database") }
+        let database = environment.requiredDatabase
         let settings = try ETLSettings(environment.configuration)
         let bus = try await EventBus.open(configuration: environment.configuration, database: database,
                                           registry: environment.metrics.registry, logger: environment.logger)
@@ -38,8 +38,8 @@ public struct ETLService: BourseService {
                                 lease: settings.itemLease, pollInterval: settings.pollInterval, logger: environment.logger)
     }
 
-    public func addRoutes(to router: Router<ServiceRequestContext>) {
-        routes.add(to: router.group("/api/v1/etl"))
+    public func addRoutes(to router: ServiceRouter) {
+        routes.add(to: router)
         bus.addStatusRoute(to: router)
     }
 

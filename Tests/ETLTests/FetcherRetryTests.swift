@@ -11,7 +11,7 @@ import Testing
 @Suite struct FetcherRetryTests {
     static let csv = "Date,Open,High,Low,Close,Volume\n2024-01-02,10,11,9,10.5,100\n"
 
-    func withFetcher<R: Sendable>(_ policy: RetryPolicy, _ body: @escaping @Sendable (HTTPFetcher) async throws -> R) async throws -> R {
+    func withFetcher<R: Sendable>(_ policy: ETL.RetryPolicy, _ body: @escaping @Sendable (HTTPFetcher) async throws -> R) async throws -> R {
         let http = ServiceClient.makeHTTPClient()
         do {
             let result = try await body(HTTPFetcher(client: ServiceClient(http: http), policy: policy, logger: TestSupport.logger))
@@ -23,7 +23,7 @@ import Testing
         }
     }
 
-    static let fast = RetryPolicy(maxAttempts: 4, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200), timeout: .seconds(5),
+    static let fast = ETL.RetryPolicy(maxAttempts: 4, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200), timeout: .seconds(5),
                                   maxRetryAfter: .seconds(5))
 
     @Test func serverErrorsAndTooManyRequestsAreRetriedUntilTheProviderAnswers() async throws {
@@ -44,7 +44,7 @@ import Testing
     @Test func theDelayBetweenAttemptsGrowsExponentially() async throws {
         let script = ProviderScript([.init(status: .internalServerError, body: "e"), .init(status: .internalServerError, body: "e"),
                                      .init(status: .internalServerError, body: "e"), .init(body: Self.csv)])
-        let policy = RetryPolicy(maxAttempts: 4, initialBackoff: .milliseconds(200), maxBackoff: .seconds(5), timeout: .seconds(5))
+        let policy = ETL.RetryPolicy(maxAttempts: 4, initialBackoff: .milliseconds(200), maxBackoff: .seconds(5), timeout: .seconds(5))
         try await ProviderStub.run(script) { base in
             try await withFetcher(policy) { fetcher in _ = try await fetcher.get(base + "/x", accept: "*/*") }
         }
@@ -109,7 +109,7 @@ import Testing
     @Test func aRefusedConnectionIsRetriedThenReportedWithoutTheKey() async throws {
         // Port 9 (discard) is closed on loopback: every attempt is refused.
         await #expect {
-            try await withFetcher(RetryPolicy(maxAttempts: 2, initialBackoff: .milliseconds(10), timeout: .seconds(2))) { fetcher in
+            try await withFetcher(ETL.RetryPolicy(maxAttempts: 2, initialBackoff: .milliseconds(10), timeout: .seconds(2))) { fetcher in
                 _ = try await fetcher.get("http://127.0.0.1:9/query?apikey=SECRETKEY", accept: "*/*")
             }
         } throws: { error in

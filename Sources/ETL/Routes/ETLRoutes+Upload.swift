@@ -13,7 +13,7 @@ extension ETLRoutes {
     /// `POST /collect/csv?symbol=SYM` with a `text/csv` body: the whole file is validated first; a file with any bad row
     /// is refused with 422 listing every bad row (line, column, reason) and nothing is stored — no job, no archive, no bar.
     /// A valid file is archived and becomes a one-item job that the worker publishes.
-    func upload(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+    @Sendable func upload(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         guard let raw = request.uri.queryParameters["symbol"], case let symbol = String(raw).uppercased(), Self.isSymbol(symbol) else {
             throw Problem.badRequest("An upload needs ?symbol=SYM.", errors: [FieldError(field: "symbol", reason: "1–40 of A–Z, 0–9, . - _ ^ = :")])
         }

@@ -18,10 +18,11 @@ struct ETLRoutes: Sendable {
     static let collectSources: Set<String> = ["stooq", "yahoo", "alphavantage", "fred", "worldbank", "synthetic"]
     static let maxSymbols = 500
 
-    func add(to group: RouterGroup<ServiceRequestContext>) {
-        group.post("/collect/{source}", use: collect)
-        group.get("/status/{job_id}", use: status)
-        group.post("/transform/{job_id}", use: transform)
+    func add(to router: ServiceRouter) {
+        router.on(ETLContract.collect, use: collect)
+        router.on(ETLContract.upload, use: upload)
+        router.on(ETLContract.status, use: status)
+        router.on(ETLContract.transform, use: transform)
     }
 
     struct CollectBody: Decodable {
@@ -46,6 +47,7 @@ struct ETLRoutes: Sendable {
 
     @Sendable func collect(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         let source = try context.parameters.require("source").lowercased()
+        // `collect/csv` has its own route; another spelling of it (`collect/CSV`) is an upload too.
         if source == "csv" { return try await upload(request, context: context) }
         guard Self.collectSources.contains(source) else {
             throw Problem.notFound("Unknown source \(source); sources: \(Self.collectSources.sorted().joined(separator: ", ")), csv.")
