@@ -34,6 +34,15 @@ public struct Ledger: Sendable {
         }
     }
 
+    /// The same ledger computed in `Decimal` throughout (tests compare it with the ``Fixed64`` path).
+    func forcingDecimal() -> Ledger { Ledger(transactions: transactions, symbols: symbols, rows: .decimal(decimalRows())) }
+
+    private init(transactions: [Transaction], symbols: [String], rows: CompiledRows) {
+        self.transactions = transactions
+        self.symbols = symbols
+        self.rows = rows
+    }
+
     /// The rows in exact arithmetic: ``Fixed64`` when every number fits, otherwise `Decimal`.
     enum CompiledRows: Sendable {
         case fixed([Row<Fixed64>])
