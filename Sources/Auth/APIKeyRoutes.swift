@@ -7,10 +7,10 @@ import ServiceKit
 struct APIKeyRoutes {
     let auth: AuthContext
 
-    func add(to group: RouterGroup<ServiceRequestContext>) {
-        group.post("/api-keys", use: create)
-        group.get("/api-keys", use: list)
-        group.delete("/api-keys/{id}", use: revoke)
+    func add(to router: ServiceRouter) {
+        router.on(AuthContract.createAPIKey, use: create)
+        router.on(AuthContract.listAPIKeys, use: list)
+        router.on(AuthContract.revokeAPIKey, use: revoke)
     }
 
     struct Creation: Decodable {

@@ -7,14 +7,14 @@ import ServiceKit
 struct AdminRoutes {
     let auth: AuthContext
 
-    func add(to group: RouterGroup<ServiceRequestContext>) {
-        group.get("/users", use: listUsers)
-        group.post("/users", use: createUser)
-        group.get("/users/{id}", use: getUser)
-        group.patch("/users/{id}", use: updateUser)
-        group.post("/keys/rotate", use: rotateKeys)
-        group.post("/introspect", use: introspect)
-        group.get("/revocations", use: revocations)
+    func add(to router: ServiceRouter) {
+        router.on(AuthContract.listUsers, use: listUsers)
+        router.on(AuthContract.createUser, use: createUser)
+        router.on(AuthContract.user, use: getUser)
+        router.on(AuthContract.updateUser, use: updateUser)
+        router.on(AuthContract.rotateKeys, use: rotateKeys)
+        router.on(AuthContract.introspect, use: introspect)
+        router.on(AuthContract.revocations, use: revocations)
     }
 
     struct Page: Encodable {

@@ -27,22 +27,12 @@ public struct AuthService: BourseService {
         keys: [.authIssuer, .authAudience, accessTokenSeconds, refreshTokenDays, bcryptCost, passwordMinimum, registration, keyRotationHours],
         migrations: AuthMigrations.all,
         summary: "Users, passwords, access and refresh tokens, API keys, roles and scopes.",
-        openAPIPaths: AuthOpenAPI.paths, openAPISchemas: AuthOpenAPI.schemas,
-        access: AccessPolicy(rules: [
-            .init("POST", "/api/v1/auth/register", .open),
-            .init("POST", "/api/v1/auth/login", .open),
-            .init("POST", "/api/v1/auth/refresh", .open),
-            .init("GET", "/api/v1/auth/.well-known/jwks.json", .open),
-            .init("POST", "/api/v1/auth/logout", .authenticated),
-            .init("GET", "/api/v1/auth/me", .authenticated),
-            .init(nil, "/api/v1/auth/api-keys/**", .authenticated),
-            .init(nil, "/api/v1/auth/**", .scope(Scope.admin)),
-        ]))
+        endpoints: AuthContract.all)
 
     let context: AuthContext
 
     public init(environment: ServiceEnvironment) async throws {
-        guard let database = environment.database else { preconditionFailure("the auth service declares migrations, so it has a database") }
+        let database = environment.requiredDatabase
         let config = environment.configuration
         let accessSeconds = Int64(config.int(Self.accessTokenSeconds))
         let refreshSeconds = Int64(config.int(Self.refreshTokenDays)) * 86_400
@@ -61,11 +51,10 @@ public struct AuthService: BourseService {
         try await InitialAdmin.ensure(context: context, dataDir: config.string(.dataDir) ?? "./data", logger: environment.logger)
     }
 
-    public func addRoutes(to router: Router<ServiceRequestContext>) {
-        let group = router.group("/api/v1/auth")
-        SessionRoutes(auth: context).add(to: group)
-        APIKeyRoutes(auth: context).add(to: group)
-        AdminRoutes(auth: context).add(to: group)
+    public func addRoutes(to router: ServiceRouter) {
+        SessionRoutes(auth: context).add(to: router)
+        APIKeyRoutes(auth: context).add(to: router)
+        AdminRoutes(auth: context).add(to: router)
     }
 
     public var backgroundServices: [any Service] { [KeyRotation(keys: context.keys, logger: context.keys.logger)] }

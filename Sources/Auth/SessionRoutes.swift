@@ -7,13 +7,13 @@ import ServiceKit
 struct SessionRoutes {
     let auth: AuthContext
 
-    func add(to group: RouterGroup<ServiceRequestContext>) {
-        group.post("/register", use: register)
-        group.post("/login", use: login)
-        group.post("/refresh", use: refresh)
-        group.post("/logout", use: logout)
-        group.get("/me", use: me)
-        group.get("/.well-known/jwks.json", use: jwks)
+    func add(to router: ServiceRouter) {
+        router.on(AuthContract.register, use: register)
+        router.on(AuthContract.login, use: login)
+        router.on(AuthContract.refresh, use: refresh)
+        router.on(AuthContract.logout, use: logout)
+        router.on(AuthContract.me, use: me)
+        router.on(AuthContract.jwks, use: jwks)
     }
 
     struct Registration: Decodable {
