@@ -49,30 +49,17 @@ import Testing
         try await db.withSQL { sql in try await sql.raw("SELECT COUNT(*) AS n FROM marks").first()?.decode(column: "n", as: Int.self) ?? -1 }
     }
 
-    /// The SQLite bulk path binds rows into one prepared statement on sqlite-nio's `sqlite3*`, which it reaches by
-    /// reflection. If a sqlite-nio upgrade hides that handle, the path silently falls back to multi-row statements
-    /// (about a fifth slower): this test is what notices.
-    @Test func theSQLiteBulkPathReachesSqliteNIOsHandleInsideItsTransaction() async throws {
-        try await withTable(.sqlite) { db in
-            let reached = try await db.bulkTransaction { writer in await writer.preparedStatementHandle() != nil }
-            #expect(reached)
-        }
-    }
-
-    /// Both engines; on SQLite also the multi-row fallback path (`preparedStatement: false`).
-    static let paths: [(Database.Engine, Bool)] = TestSupport.engines.map { ($0, true) } + [(.sqlite, false)]
-
-    @Test(arguments: paths)
-    func rowsWhoseKeyExistsAreLeftAsTheyAreAndNotCounted(engine: Database.Engine, preparedStatement: Bool) async throws {
+    @Test(arguments: TestSupport.engines)
+    func rowsWhoseKeyExistsAreLeftAsTheyAreAndNotCounted(engine: Database.Engine) async throws {
         try await withTable(engine) { db in
             let first = Rows(values: (0..<3_000).map { (String(format: "k%05d", $0), "first", Double($0)) })
             #expect(try await db.bulkTransaction {
-                try await $0.insert(into: "items", columns: Self.columns, conflictKey: ["k"], rows: first, preparedStatement: preparedStatement)
+                try await $0.insert(into: "items", columns: Self.columns, conflictKey: ["k"], rows: first)
             } == 3_000)
             // Every other key exists already; the new ones are interleaved with them.
             let second = Rows(values: (0..<6_000).map { (String(format: "k%05d", $0), "second", Double($0) + 0.5) })
             #expect(try await db.bulkTransaction {
-                try await $0.insert(into: "items", columns: Self.columns, conflictKey: ["k"], rows: second, preparedStatement: preparedStatement)
+                try await $0.insert(into: "items", columns: Self.columns, conflictKey: ["k"], rows: second)
             } == 3_000)
             let stored = try await items(db)
             #expect(stored.count == 6_000)
@@ -137,52 +124,27 @@ import Testing
     }
 }
 
-/// The PostgreSQL bulk path's binary COPY, which postgres-nio's `copyFrom` is asked for through its table name.
+/// The PostgreSQL bulk path's COPY text format: every value, escapes and non-finite numbers included, reads back
+/// exactly as written.
 @Suite struct BulkCopyFormatTests {
-    /// If a postgres-nio upgrade changes how `copyFrom` builds its statement, the bulk path falls back to the text
-    /// format (slower: the server parses every float): this test is what notices.
     @Test(.enabled(if: TestSupport.runPostgresTests))
-    func bothCopyFormatsStoreTheSameValuesAndTheBinaryOneIsReachable() async throws {
+    func copyTextStoresEveryValueExactly() async throws {
         try await BulkWriterTests().withTable(.postgres) { db in
             let values: [(key: String, note: String, value: Double)] = [
-                ("a", "O'Brien \\ tab\t \"q\" 日本 🎉", 0.1), ("b", "", -0.0), ("c", "line\nbreak", .greatestFiniteMagnitude),
+                ("a", "O'Brien \\ tab\t \"q\" 日本 🎉", 0.1), ("b", "", -0.0), ("c", "line\nbreak\r", .greatestFiniteMagnitude),
                 ("d", "x", 1.0 / 3.0), ("e", "inf", .infinity), ("f", "nan", .nan), ("g", String(repeating: "long ", count: 5_000), 5e-324),
+                ("h", "neg", -.infinity), ("i", "\\N", 1e300),
             ]
-            let binary = BulkWriterTests.Rows(values: values)
-            let text = BulkWriterTests.Rows(values: values.map { ("t" + $0.key, $0.note, $0.value) })
-            let formats = try await db.bulkTransaction { writer -> [Bool] in
-                guard case .postgres(let connection) = writer.connection else { return [] }
-                return [try await writer.copy(connection, table: "items", columns: BulkWriterTests.columns, rows: binary),
-                        try await writer.copy(connection, table: "items", columns: BulkWriterTests.columns, rows: text, binary: false)]
+            let rows = BulkWriterTests.Rows(values: values)
+            try await db.bulkTransaction { writer in
+                guard case .postgres(let connection) = writer.connection else { return }
+                try await writer.copy(connection, table: "items", columns: BulkWriterTests.columns, rows: rows)
             }
-            #expect(formats == [true, false])
             let stored = try await BulkWriterTests().items(db)
             for row in values {
-                for key in [row.key, "t" + row.key] {
-                    #expect(stored[key]?.note == row.note, "\(key)")
-                    #expect(stored[key]?.value.bitPattern == row.value.bitPattern || (row.value.isNaN && stored[key]?.value.isNaN == true), "\(key)")
-                }
+                #expect(stored[row.key]?.note == row.note, "\(row.key)")
+                #expect(stored[row.key]?.value.bitPattern == row.value.bitPattern || (row.value.isNaN && stored[row.key]?.value.isNaN == true), "\(row.key)")
             }
-        }
-    }
-
-    /// What happens if postgres-nio starts quoting the table name: the server refuses the statement, and the rows go
-    /// in the text format in the same transaction.
-    @Test(.enabled(if: TestSupport.runPostgresTests))
-    func aRefusedBinaryCopyFallsBackToTextInTheSameTransaction() async throws {
-        try await BulkWriterTests().withTable(.postgres) { db in
-            let rows = BulkWriterTests.Rows(values: (0..<1_000).map { ("k\($0)", "n", Double($0)) })
-            let quoted = BulkWriter.binaryCopyTarget(table: "items", columns: BulkWriterTests.columns).replacingOccurrences(of: "\"", with: "\"\"")
-            let binary = try await db.bulkTransaction { writer -> Bool? in
-                guard case .postgres(let connection) = writer.connection else { return nil }
-                try await writer.sql.raw("INSERT INTO marks (n) VALUES (1)").run()
-                return try await writer.copy(connection, table: "items", columns: BulkWriterTests.columns, rows: rows, binaryTarget: quoted)
-            }
-            #expect(binary == false)
-            let stored = try await BulkWriterTests().items(db).count
-            let marks = try await BulkWriterTests().marks(db)
-            #expect(stored == 1_000)
-            #expect(marks == 1)
         }
     }
 }
