@@ -14,9 +14,10 @@ public struct DatedFlow: Sendable, Hashable, Codable {
 /// Money-weighted return: the annual rate `r` with `Σ c_i (1 + r)^(−t_i) = 0`, `t_i` = days from the first
 /// flow / 365 (ACT/365, as Excel's XIRR).
 public enum XIRR {
-    /// Solves by Newton's method from 10% until a step is below 1e-12; if Newton leaves (−1, ∞) or stalls,
-    /// brackets a sign change on a grid of rates in (−1, 1e6] and bisects it to 1e-12 (Brent's safety net
-    /// without its speed-ups, since the bracket is only the fallback).
+    /// Solves by Newton's method from 10% until a step is below 1e-12 (relative), then polishes while the
+    /// residual shrinks; if Newton leaves (−1, ∞) or fails to converge in 100 steps, brackets a sign change on
+    /// a grid of rates in (−1, 1e6] and bisects it down to a few ulps (the bracket is the safety net, so plain
+    /// bisection's sureness matters more than Brent's speed).
     /// Throws when the flows cannot have a root: fewer than two flows, or all of one sign.
     public static func rate(_ flows: [DatedFlow]) throws(QuantError) -> Double {
         guard flows.contains(where: { $0.amount > 0 }), flows.contains(where: { $0.amount < 0 }) else {
@@ -25,7 +26,6 @@ public enum XIRR {
         let first = flows.map(\.date).min()!
         let times = flows.map { Double(first.days(to: $0.date)) / 365 }
         let amounts = flows.map(\.amount)
-        let scale = amounts.map(abs).max()!
         func npv(_ r: Double) -> (value: Double, derivative: Double) {
             var v = 0.0, d = 0.0
             let base = 1 + r
@@ -42,9 +42,18 @@ public enum XIRR {
             guard d != 0, v.isFinite, d.isFinite else { break }
             let next = r - v / d
             guard next > -1, next.isFinite else { break }
-            if abs(next - r) < 1e-12 {
-                if abs(npv(next).value) <= 1e-9 * max(1, scale) { return next }
-                break
+            if abs(next - r) < 1e-12 * max(1, abs(r)) {
+                // A step of 1e-12 can still leave a residual of 1e-8 when the NPV is steep; polish while it shrinks.
+                var best = (rate: next, residual: abs(npv(next).value))
+                for _ in 0..<4 {
+                    let (pv, pd) = npv(best.rate)
+                    guard pd != 0 else { break }
+                    let polished = best.rate - pv / pd
+                    let residual = abs(npv(polished).value)
+                    guard polished > -1, residual < best.residual else { break }
+                    best = (polished, residual)
+                }
+                return best.rate
             }
             r = next
         }
@@ -70,7 +79,7 @@ public enum XIRR {
             guard fa.isFinite, fb.isFinite else { continue }
             if fa == 0 { return a }
             guard (fa < 0) != (fb < 0) else { continue }
-            while b - a > 1e-12 * max(1, abs(a)) {
+            while b - a > 4 * (b.ulp + a.ulp) {
                 let m = (a + b) / 2
                 let fm = npv(m)
                 if fm == 0 { return m }
