@@ -97,7 +97,7 @@ public struct Transaction: Hashable, Sendable, Codable {
         }
         switch type {
         case .buy, .sell, .transferIn, .transferOut, .split:
-            if quantity <= 0 { issue("quantity", type == .split ? "a split ratio must be positive" : "must be positive") }
+            if quantity.isZero { issue("quantity", type == .split ? "a split ratio must be positive" : "must be positive") }
         case .deposit:
             if amount == nil { issue("amount", "a DEPOSIT needs its amount") }
             if let amount, amount < 0 { issue("amount", "a DEPOSIT's amount is positive") }
