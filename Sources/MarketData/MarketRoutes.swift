@@ -89,7 +89,7 @@ struct MarketRoutes {
         if csv {
             (body, contentType) = (ByteBuffer(string: BarCSV.render(result)), "text/csv; charset=utf-8")
         } else {
-            let json = try JSONEncoder.sorted.encode(SeriesBody(symbol: symbol, interval: query.interval.rawValue, adjusted: query.adjusted,
+            let json = try ServiceJSON.encoder().encode(SeriesBody(symbol: symbol, interval: query.interval.rawValue, adjusted: query.adjusted,
                                                                 bars: result.map(BarBody.init)))
             (body, contentType) = (ByteBuffer(bytes: json), "application/json; charset=utf-8")
         }
@@ -101,7 +101,7 @@ struct MarketRoutes {
     @Sendable func latest(_ request: Request, context: ServiceRequestContext) async throws -> ConditionalResponse {
         let symbol = try context.parameters.require("symbol").uppercased()
         guard let bar = try await bars.latest(symbol: symbol) else { throw Problem.notFound("No bars for symbol \(symbol).") }
-        let body = try JSONEncoder.sorted.encode(LatestBody(symbol: symbol, bar: BarBody(bar)))
+        let body = try ServiceJSON.encoder().encode(LatestBody(symbol: symbol, bar: BarBody(bar)))
         return ConditionalResponse(body: ByteBuffer(bytes: body), contentType: "application/json; charset=utf-8")
     }
 
@@ -180,10 +180,4 @@ enum BarCSV {
     }
 }
 
-extension JSONEncoder {
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-}
+

@@ -22,16 +22,11 @@ struct JobRepository: Sendable {
     struct StaleClaim: Error {}
 
     static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        String(decoding: try ServiceJSON.encoder().encode(value), as: UTF8.self)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(type, from: Data(text.utf8))
+        try ServiceJSON.decoder().decode(type, from: Data(text.utf8))
     }
 
     /// Records a new job and its queued items (and, for an upload, its archived payload) in one transaction.

@@ -88,11 +88,8 @@ public struct JSONResponse: ResponseGenerator {
     }
 
     public init(encoding value: some Encodable, status: HTTPResponse.Status = .ok) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
         self.status = status
-        self.body = ByteBuffer(bytes: try encoder.encode(value))
+        self.body = ByteBuffer(bytes: try ServiceJSON.encoder().encode(value))
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {

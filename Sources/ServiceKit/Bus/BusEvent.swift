@@ -58,18 +58,8 @@ public enum BusPosition: Sendable {
 
 enum BusCoding {
     // Made per use: cheap, and keeps Foundation's coders out of shared mutable state.
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }
-
-    static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }
+    static var encoder: JSONEncoder { ServiceJSON.encoder() }
+    static var decoder: JSONDecoder { ServiceJSON.decoder() }
 
     static func millis(_ date: Date = Date()) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1000).rounded())

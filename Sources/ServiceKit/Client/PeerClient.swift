@@ -24,7 +24,7 @@ public struct PeerClient: Sendable {
         deadline: ContinuousClock.Instant? = nil, trace: TraceContext? = nil, requestID: String? = nil, acting principal: Principal? = nil,
         logger: Logger = Logger(label: "peer"), maxResponseBytes: Int = 8 << 20
     ) async throws -> ServiceClient.Reply {
-        let payload = try body.map { try JSONEncoder().encode($0) }
+        let payload = try body.map { try ServiceJSON.encoder().encode($0) }
         let retryable = UpstreamCaller.isIdempotent(method: method.rawValue, hasIdempotencyKey: false)
         let answer: UpstreamCaller.Answer
         do {

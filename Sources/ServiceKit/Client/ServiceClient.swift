@@ -50,7 +50,7 @@ public struct ServiceClient: Sendable {
         if let trace { request.headers.replaceOrAdd(name: "traceparent", value: trace.traceparent) }
         if let requestID { request.headers.replaceOrAdd(name: "X-Request-ID", value: requestID) }
         if let body {
-            let data = try JSONEncoder().encode(body)
+            let data = try ServiceJSON.encoder().encode(body)
             request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: data))
         }

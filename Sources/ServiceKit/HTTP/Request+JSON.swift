@@ -8,8 +8,7 @@ extension Request {
     public func decodeJSON<T: Decodable>(as type: T.Type, context: ServiceRequestContext) async throws -> T {
         let body = try await self.body.collect(upTo: context.maxUploadSize)
         guard body.readableBytes > 0 else { throw Problem.badRequest("The request needs a JSON body.") }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        let decoder = ServiceJSON.decoder()
         do {
             return try decoder.decode(T.self, from: body)
         } catch let error as DecodingError {

@@ -76,8 +76,6 @@ public struct RegistryListing: Codable, Sendable {
 
     /// Decodes a listing (dates in ISO 8601, as the gateway writes them).
     public static func decode(_ data: Data) throws -> RegistryListing {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(RegistryListing.self, from: data)
+        try ServiceJSON.decoder().decode(RegistryListing.self, from: data)
     }
 }
