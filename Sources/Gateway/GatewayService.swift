@@ -76,9 +76,13 @@ public struct GatewayService: BourseService {
                breakerMinimumCalls, breakerFailureRate, breakerOpenSeconds, breakerProbes, ejectionErrors, ejectionBase,
                ejectionMax, ejectionShare, rateLimits, apiKeyCacheSeconds, revocationPollSeconds, jwksMinRefreshSeconds, publicMetrics, fastPath,
                .authIssuer, .authAudience],
-        summary: "Service registry and reverse proxy in front of every Bourse service.",
-        openAPIPaths: GatewayOpenAPI.paths, openAPISchemas: GatewayOpenAPI.schemas, isEdge: true,
-        access: AccessPolicy(rules: [.init(nil, "/api/v1/gateway/**", .scope(Scope.admin))]))
+        summary: """
+            Service registry and reverse proxy in front of every Bourse service. Any request under /api/v1/<service>/ \
+            (every method) is proxied to a live instance of that service, under that service's own contract and access \
+            rules; the gateway itself answers 404 (unknown service), 502 (upstream unreachable or broken), 503 (no live \
+            instance, with Retry-After) and 504 (deadline passed) as problems.
+            """,
+        endpoints: GatewayContract.all, isEdge: true)
 
     public let pool: UpstreamPool
     public let ttl: Duration
@@ -128,7 +132,7 @@ public struct GatewayService: BourseService {
             apiKeyTTL: config.seconds(Self.apiKeyCacheSeconds), jwksMinInterval: config.seconds(Self.jwksMinRefreshSeconds), logger: logger)
     }
 
-    public func addMiddleware(to router: Router<ServiceRequestContext>) {
+    public func addMiddleware(to router: ServiceRouter) {
         router.add(middleware: edge)
     }
 
@@ -147,14 +151,14 @@ public struct GatewayService: BourseService {
         return { [RouterResponseTracker(wire: WireProxyHandler(proxy: proxy))] }
     }
 
-    public func addRoutes(to router: Router<ServiceRequestContext>) {
+    public func addRoutes(to router: ServiceRouter) {
         let config = environment.configuration
         router.add(middleware: ProxyMiddleware(caller: caller, defaultTimeout: config.seconds(Self.proxyTimeout),
                                                maxTimeout: config.seconds(Self.maxTimeout), credential: environment.internalCredential))
         RegistryRoutes(pool: pool, ttl: ttl, credential: environment.internalCredential, access: access).add(to: router)
         let limiter = self.limiter
         let policy = self.rateLimitPolicy
-        router.get("/api/status/rate-limit") { _, _ in
+        router.on(GatewayContract.rateLimit) { _, _ in
             JSONResponse([
                 "algorithm": .string("GCRA, per gateway replica"),
                 "quotas": .object(policy.quotas.mapValues { .object(["limit": .number(Double($0.limit)), "period_seconds": .number($0.period.inSeconds)]) }),

@@ -12,16 +12,29 @@ struct RegistryRoutes {
     /// Each service's route rules, from its latest registration; the edge enforces them.
     let access: ServiceAccessTable
 
-    func add(to router: Router<ServiceRequestContext>) {
-        let group = router.group("/api/v1/gateway")
-        let writes = router.group("/api/v1/gateway")
-        if let credential { writes.add(middleware: InternalAuthMiddleware(credential: credential, policy: GatewayService.descriptor.access, open: [])) }
-        writes.post("/register", use: register)
-        writes.put("/instances/{instance_id}/heartbeat", use: heartbeat)
-        writes.delete("/instances/{instance_id}", use: deregister)
-        group.get("/services", use: services)
-        group.get("/health/{service}", use: health)
-        router.get("/api/status/services", use: status)
+    func add(to router: ServiceRouter) {
+        let internalOnly = credential.map { InternalAuthMiddleware(credential: $0, policy: GatewayService.descriptor.access, open: []) }
+        router.on(GatewayContract.register, use: Self.requiring(internalOnly, register))
+        router.on(GatewayContract.heartbeat, use: Self.requiring(internalOnly, heartbeat))
+        router.on(GatewayContract.deregister, use: Self.requiring(internalOnly, deregister))
+        router.on(GatewayContract.services, use: services)
+        router.on(GatewayContract.health, use: health)
+        router.on(GatewayContract.status, use: status)
+    }
+
+    /// `handler` behind `middleware` (when there is one): the registry writes run behind the service side's
+    /// internal-credential check, as a route group's middleware would run it.
+    static func requiring<Answer: ResponseGenerator>(
+        _ middleware: InternalAuthMiddleware?, _ handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> Answer
+    ) -> @Sendable (Request, ServiceRequestContext) async throws -> Response {
+        guard let middleware else {
+            return { request, context in try await handler(request, context).response(from: request, context: context) }
+        }
+        return { request, context in
+            try await middleware.handle(request, context: context) { request, context in
+                try await handler(request, context).response(from: request, context: context)
+            }
+        }
     }
 
     @Sendable func register(_ request: Request, context: ServiceRequestContext) async throws -> Response {

@@ -67,10 +67,18 @@ struct EdgeAuthMiddleware: RouterMiddleware {
         switch path {
         case "/health", "/health/detailed", "/openapi.yaml", "/": return .open
         case "/metrics": return publicMetrics ? .open : .scope(Scope.admin)
-        case "/api/status/rate-limit": return .authenticated
-        default: return path.hasPrefix("/api/") ? .scope(Scope.admin) : .open
+        default:
+            if let declared = Self.statusAccess[path] { return declared }
+            return path.hasPrefix("/api/") ? .scope(Scope.admin) : .open
         }
     }
+
+    /// The gateway's own status pages (`/api/status/rate-limit`, `/api/status/services`) need what their endpoints
+    /// declare, whatever the method (the router then answers a wrong one); other `/api/` paths outside `/api/v1/`
+    /// (the common `/api/status/config`) need admin.
+    static let statusAccess: [String: AccessPolicy.Requirement] = Dictionary(
+        GatewayService.descriptor.endpoints.filter { $0.path.hasPrefix("/api/status/") }.map { ($0.path, $0.access) },
+        uniquingKeysWith: { first, _ in first })
 
     /// What `method path` needs, for a path under `/api/v1/<service>/` whose service (not the gateway) the caller
     /// has already read off it.
