@@ -32,7 +32,8 @@ enum ETLContract {
             any bad row is refused with 422 listing every bad row, and nothing is stored. A valid file is archived and \
             answered with 202 and the job's id; the job publishes its bars in the background.
             """,
-        parameters: [.query("symbol", .string, "The symbol of the upload.", required: true)],
+        parameters: [.query("symbol", .string(pattern: "^[A-Za-z0-9._^=:-]{1,40}$"), "The symbol of the upload (case-insensitive).",
+                            required: true)],
         body: .csv("Date,Open,High,Low,Close,Adj Close,Volume (Adj Close optional)"),
         responses: [.json(.accepted, "Job queued; Location names its status.", ETLRoutes.Accepted.self, headers: location)])
 
