@@ -47,10 +47,10 @@ import Testing
         let descriptor = ServiceDescriptor(name: "t", summary: "Test.", endpoints: [get])
         let yaml = OpenAPIDocument.render(descriptor)
         #expect(yaml.contains("\"$ref\": \"#/components/schemas/Thing\""))
-        #expect(yaml.contains("  \"Thing\":\n"))
+        #expect(yaml.contains("\n    \"Thing\":\n"))
         #expect(yaml.contains("\"security\":\n        - \"bearer\":\n            - \"t:read\"\n"))
         #expect(yaml.contains("\"429\":\n          \"$ref\": \"#/components/responses/Problem\""))
-        #expect(yaml.contains("\"type\":\n                - \"string\"\n                - \"null\""))
+        #expect(yaml.contains("\"note\":\n          \"type\":\n            - \"string\"\n            - \"null\""))
     }
 
     @Test func yamlStringsAreQuotedSoNoValueIsReadAsAnotherType() {
