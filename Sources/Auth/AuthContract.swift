@@ -68,9 +68,10 @@ enum AuthContract {
         .post, "/api/v1/auth/api-keys", access: .authenticated,
         summary: "Create an API key; the secret is in this response only. Scopes may not exceed the caller's.",
         body: .json(.object([
-            .init("name", .string),
-            .init("scopes", .array(.string)),
-            .init("expires_in_days", .integer(minimum: 1, maximum: 3650)),
+            .init("name", .string(minLength: 1, maxLength: 100)),
+            .init("scopes", .array(.string(enum: Scope.all.sorted()), minItems: 1,
+                                   description: "At least one, none wider than the caller's; all of the caller's when absent.")),
+            .init("expires_in_days", .integer(minimum: 1, maximum: 3650, description: "No value: the key does not expire.")),
         ], required: ["name"])),
         // 403 (implied): an API key cannot create keys; 422 (implied): bad name, scopes or lifetime.
         responses: [.json(.created, "The key (field key) and its description.", APIKeyRoutes.Created.self,
@@ -148,7 +149,10 @@ enum RegistrationSchema: ContractSchema {
     static let properties: [JSONSchema.Property] = [
         .init("username", .string(pattern: "^[a-z0-9][a-z0-9._-]{2,31}$")),
         .init("email", .string(format: "email")),
-        .init("password", .string(format: "password", minLength: 8, maxLength: 72)),
+        .init("password", .string(format: "password", minLength: 8, maxLength: 72, description: """
+            At least auth.password_min_length characters (10 by default) and at most 72 bytes; not one of the most \
+            common passwords, at least 4 different characters, not containing the username or the e-mail's local part.
+            """)),
     ]
     static let required = ["username", "password"]
     static let contractSchema = SchemaComponent("Registration", .object(properties, required: required))
