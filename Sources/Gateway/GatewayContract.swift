@@ -80,10 +80,10 @@ enum GatewayContract {
 /// Wire schemas of the registry's bodies (their Swift types are ServiceKit's, shared with the registration client).
 enum RegistrationRequestSchema: ContractSchema {
     static let contractSchema = SchemaComponent("RegistrationRequest", .object([
-        .init("service", .string(pattern: "^[a-z][a-z0-9-]{0,62}$")),
-        .init("instance_id", .string(maxLength: 128)),
-        .init("url", .string(format: "uri", description: "Base URL, e.g. http://127.0.0.1:9001")),
-        .init("version", .string),
+        .init("service", .string(pattern: "^[a-z][a-z0-9-]{0,62}$", description: "`gateway` is reserved.")),
+        .init("instance_id", .string(pattern: "^[A-Za-z0-9._:-]+$", minLength: 1, maxLength: 128)),
+        .init("url", .string(format: "uri", description: "Base URL, e.g. http://127.0.0.1:9001: http or https, a host, no path or query.")),
+        .init("version", .string(minLength: 1, maxLength: 64)),
         .init("weight", .integer(minimum: 1, maximum: 1000, default: 1)),
         .init("access", .ref(AccessPolicySchema.self)),
     ], required: ["service", "instance_id", "url", "version"]))
