@@ -98,7 +98,7 @@ enum AuthContract {
 
     static let createUser = Endpoint(
         .post, "/api/v1/auth/users", access: admin, summary: "Create a user with roles.",
-        body: .json(.object(RegistrationSchema.properties + [.init("roles", .array(.string(Role.self)))],
+        body: .json(.object(RegistrationSchema.properties + [.init("roles", .array(.string(Role.self), minItems: 1))],
                             required: RegistrationSchema.required)),
         responses: [.json(.created, "Created.", User.View.self, headers: ["Location": "The user's URL."])],
         // 409: the username or e-mail is taken.
@@ -115,7 +115,7 @@ enum AuthContract {
         summary: "Change roles or disable; ends the user's sessions and refuses their current access tokens.",
         parameters: [id],
         body: .json(.object([
-            .init("roles", .array(.string(Role.self))),
+            .init("roles", .array(.string(Role.self), minItems: 1)),
             .init("disabled", .boolean),
         ])),
         responses: [.json(.ok, "The user.", User.View.self)],
