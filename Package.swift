@@ -74,12 +74,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "ETL", dependencies: ["ServiceKit", "Quant"], swiftSettings: swiftSettings),
+        // SHA-256 fingerprints of imported rows (swift-crypto is already ServiceKit's).
+        .target(name: "Portfolio", dependencies: ["ServiceKit", "Quant", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: swiftSettings),
         // The catalogue of services: the one list the CLI, CI and the contract tests read.
-        .target(name: "Services", dependencies: ["ServiceKit", "Gateway", "MarketData", "Auth", "ETL"], swiftSettings: swiftSettings),
+        .target(name: "Services", dependencies: ["ServiceKit", "Gateway", "MarketData", "Auth", "ETL", "Portfolio"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "BourseCLI",
             dependencies: [
-                "ServiceKit", "Quant", "Gateway", "MarketData", "Auth", "ETL", "Services",
+                "ServiceKit", "Quant", "Gateway", "MarketData", "Auth", "ETL", "Portfolio", "Services",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -121,6 +124,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PortfolioTests",
+            dependencies: ["Portfolio", "Quant", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ETLTests",
             dependencies: ["ETL", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
             exclude: ["Fixtures"],
@@ -134,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["ServiceKit", "BourseTesting", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["ServiceKit", "Quant", "BourseTesting", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: swiftSettings
         ),
     ]

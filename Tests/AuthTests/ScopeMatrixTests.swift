@@ -21,7 +21,7 @@ import ServiceKit
         Route(method: .GET, path: "/api/v1/data/instruments", body: nil, allowed: everyone),                       // data:read
         Route(method: .POST, path: "/api/v1/data/instruments", body: nil, allowed: ["admin", "analyst"]),           // data:write
         Route(method: .GET, path: "/api/v1/portfolio/positions", body: nil, allowed: everyone),                    // portfolio:read
-        Route(method: .POST, path: "/api/v1/portfolio/orders", body: [:], allowed: ["admin", "trader"]),           // portfolio:write
+        Route(method: .POST, path: "/api/v1/portfolio/orders", body: [:], allowed: ["admin", "analyst", "trader"]), // portfolio:write
         Route(method: .GET, path: "/api/v1/auth/me", body: nil, allowed: everyone),                                // authenticated
         Route(method: .GET, path: "/api/v1/auth/users", body: nil, allowed: ["admin"]),                            // admin
         Route(method: .GET, path: "/api/v1/gateway/services", body: nil, allowed: ["admin"]),                      // admin

@@ -50,6 +50,20 @@ public enum LedgerCSV {
     public static func parse(
         _ text: String, mapping: [LedgerField: String]? = nil, defaultCurrency: String = "USD"
     ) throws(LedgerCSVError) -> [Transaction] {
+        try parseRows(text, mapping: mapping, defaultCurrency: defaultCurrency).map(\.transaction)
+    }
+
+    /// One parsed row with the line its record starts on (the header being line 1), so a caller that checks
+    /// more (holdings, known symbols) can name the line of a row it refuses.
+    public struct Row: Hashable, Sendable {
+        public var line: Int
+        public var transaction: Transaction
+    }
+
+    /// ``parse(_:mapping:defaultCurrency:)`` keeping each transaction's line.
+    public static func parseRows(
+        _ text: String, mapping: [LedgerField: String]? = nil, defaultCurrency: String = "USD"
+    ) throws(LedgerCSVError) -> [Row] {
         let (records, syntax) = CSVRecords.parse(text)
         if let syntax { throw LedgerCSVError(issues: [CSVIssue(line: syntax.line, column: "", reason: syntax.reason)]) }
         guard let header = records.first else { throw LedgerCSVError(issues: [CSVIssue(line: 1, column: "", reason: "the file is empty")]) }
@@ -74,14 +88,14 @@ public enum LedgerCSV {
             })
         }
         var issues: [CSVIssue] = []
-        var out: [Transaction] = []
+        var out: [Row] = []
         for record in records.dropFirst() {
             guard record.fields.count == header.fields.count else {
                 issues.append(CSVIssue(line: record.line, column: "", reason: "has \(record.fields.count) fields, the header has \(header.fields.count)"))
                 continue
             }
             var row = RowReader(record: record, header: header.fields, columns: columns)
-            if let t = row.transaction(ghostfolio: ghostfolio, defaultCurrency: defaultCurrency) { out.append(t) }
+            if let t = row.transaction(ghostfolio: ghostfolio, defaultCurrency: defaultCurrency) { out.append(Row(line: record.line, transaction: t)) }
             issues += row.issues
         }
         guard issues.isEmpty else { throw LedgerCSVError(issues: issues) }

@@ -4,7 +4,7 @@
 /// | role | scopes |
 /// |---|---|
 /// | `admin` | every scope, including `admin` |
-/// | `analyst` | every `:read`, `etl:write`, `data:write`, `strategy:write`, `strategy:run`, `notifications:write` |
+/// | `analyst` | every `:read`, `etl:write`, `data:write`, `portfolio:write`, `strategy:write`, `strategy:run`, `notifications:write` |
 /// | `trader` | every `:read`, `portfolio:write`, `strategy:write`, `strategy:run`, `notifications:write` |
 /// | `viewer` | every `:read` (data, etl, analysis, portfolio, strategy, notifications) |
 public enum Role: String, CaseIterable, Codable, Sendable {
@@ -14,7 +14,7 @@ public enum Role: String, CaseIterable, Codable, Sendable {
         switch self {
         case .admin: return Scope.all
         case .analyst:
-            return Scope.reads.union([Scope.etlWrite, Scope.dataWrite, Scope.strategyRun, Scope.strategyWrite, Scope.notificationsWrite])
+            return Scope.reads.union([Scope.etlWrite, Scope.dataWrite, Scope.portfolioWrite, Scope.strategyRun, Scope.strategyWrite, Scope.notificationsWrite])
         case .trader:
             return Scope.reads.union([Scope.portfolioWrite, Scope.strategyRun, Scope.strategyWrite, Scope.notificationsWrite])
         case .viewer:

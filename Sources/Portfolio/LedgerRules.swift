@@ -1,0 +1,63 @@
+import Crypto
+import Foundation
+import Quant
+import ServiceKit
+
+/// The checks every write passes before anything is stored: the whole ledger, as it would be after the change,
+/// must validate (``Ledger``), so a change that breaks a later row (deleting the BUY a SELL needs) is refused too.
+enum LedgerRules {
+    /// Today in UTC: rows dated later are refused.
+    static func today(_ now: Date = Date()) -> LocalDate {
+        LocalDate(daysSinceEpoch: Int((now.timeIntervalSince1970 / 86_400).rounded(.down)))
+    }
+
+    /// Field errors of the ledger `rows` would be after `change`: `name(i, field)` names a field of the i-th new
+    /// row; problems that land on a stored row are named `/transactions/<id>/<field>`.
+    static func check(_ rows: [StoredTransaction], _ change: LedgerChange, today: LocalDate,
+                      name: (Int, String) -> String) -> [FieldError] {
+        enum Origin { case stored(String), new(Int) }
+        let deleted = Set(change.deletes)
+        let updated = Dictionary(change.updates.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        var ledger: [Transaction] = []
+        var origins: [Origin] = []
+        ledger.reserveCapacity(rows.count + change.inserts.count)
+        for row in rows where !deleted.contains(row.id) {
+            ledger.append((updated[row.id] ?? row).transaction)
+            origins.append(.stored(row.id))
+        }
+        for (i, row) in change.inserts.enumerated() {
+            ledger.append(row.transaction)
+            origins.append(.new(i))
+        }
+        return Ledger.validate(ledger, today: today).map { issue in
+            switch origins[issue.index] {
+            case .new(let i): return FieldError(field: name(i, issue.field), reason: issue.reason)
+            case .stored(let id):
+                let changed = updated[id] != nil
+                return FieldError(field: "/transactions/\(id)/\(issue.field)",
+                                  reason: changed ? issue.reason : "\(issue.reason) (a stored row, after this change)")
+            }
+        }
+    }
+
+    /// The fingerprint of each imported row: SHA-256 of its normalized fields (date, type, symbol, exact numbers
+    /// without trailing zeros, currency, note) and its occurrence among identical rows of the same file, so two
+    /// identical trades in one file are both kept (occurrences 1 and 2) while importing the file again adds nothing.
+    static func fingerprints(_ rows: [Transaction]) -> [String] {
+        var seen: [String: Int] = [:]
+        return rows.map { t in
+            let fields = [
+                t.date.description, t.type.rawValue, t.symbol, t.quantity.description, t.price.description, t.fee.description,
+                (t.amount ?? t.cashEffect).description, t.currency, t.note.trimmingCharacters(in: .whitespaces),
+            ].joined(separator: "\u{1f}")
+            let occurrence = seen[fields, default: 0] + 1
+            seen[fields] = occurrence
+            return SHA256.hash(data: Data("v1\u{1f}\(fields)\u{1f}\(occurrence)".utf8)).hexString
+        }
+    }
+
+    /// Currencies other than `base` used by `rows` (the engine has no FX conversion).
+    static func foreignCurrencies(_ rows: [Transaction], base: String) -> [String] {
+        Set(rows.map(\.currency).filter { $0 != base }).sorted()
+    }
+}
