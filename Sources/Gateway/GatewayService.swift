@@ -133,6 +133,7 @@ public struct GatewayService: BourseService {
     }
 
     public func addMiddleware(to router: ServiceRouter) {
+        router.add(middleware: MethodHygieneMiddleware())
         router.add(middleware: edge)
     }
 

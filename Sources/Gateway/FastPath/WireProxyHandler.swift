@@ -383,7 +383,9 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
             attempt(instance, fresh: true)
             return
         }
-        proxy.pool.finish(instance, outcome: .connectFailure)
+        // A connection closed in answer to a request may be the request's doing (a client can craft one an
+        // upstream's HTTP stack refuses): it counts like a 5xx toward ejection, never as proof the instance is dead.
+        proxy.pool.finish(instance, outcome: .serverError)
         proxy.routing.attempt(service: instance.service, outcome: "broken")
         if headWritten {
             // Part of the answer is out: the client must see a broken response, not a truncated "success".

@@ -30,7 +30,7 @@ public enum CommonEndpoints {
         responses: [.json(.ok, "Bus status.", .any(description: "See docs/bus.md."))], problems: [.unauthorized])
     public static let openAPI = Endpoint(
         .get, "/openapi.yaml", access: .open, summary: "This document.",
-        responses: [.text(.ok, "The OpenAPI 3.1 contract.", mediaType: "application/yaml")])
+        responses: [Endpoint.Answer(.ok, "The OpenAPI 3.1 contract.", content: [.init(mediaType: "application/yaml", schema: nil)])])
 
     public static func all(usesBus: Bool) -> [Endpoint] {
         [health, healthDetailed, metrics, config] + (usesBus ? [bus] : []) + [openAPI]

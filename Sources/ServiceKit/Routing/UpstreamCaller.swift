@@ -108,7 +108,9 @@ public struct UpstreamCaller: Sendable {
                     metrics?.attempt(service: service, outcome: "connect_error")
                     lastFailure = .unreachable("cannot connect to \(service) instance \(instance.id)")
                 case .broken:
-                    pool.finish(instance, outcome: .connectFailure)
+                    // Possibly the request's doing (a client can craft one an upstream refuses by closing): counted
+                    // like a 5xx toward ejection; only a refused connect is evidence that nothing is listening.
+                    pool.finish(instance, outcome: .serverError)
                     metrics?.attempt(service: service, outcome: "broken")
                     lastFailure = .unreachable("\(service) instance \(instance.id) broke the connection")
                 }
