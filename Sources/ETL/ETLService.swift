@@ -14,7 +14,7 @@ public struct ETLService: BourseService {
 
     /// The platform's shared bus (the store of `bus.url`, publishing through this service's outbox).
     public let bus: EventBus
-    let repository: JobRepository
+    let repository: JobStore
     let routes: ETLRoutes
     let worker: JobWorker
 
@@ -23,7 +23,7 @@ public struct ETLService: BourseService {
         let settings = try ETLSettings(environment.configuration)
         let bus = try await EventBus.open(configuration: environment.configuration, database: database,
                                           registry: environment.metrics.registry, logger: environment.logger)
-        let repository = JobRepository(database: database)
+        let repository = JobStore(database: database)
         let archive = RawArchive(dataDir: settings.dataDir)
         let wakeups = JobWakeups()
         let connectors = ConnectorSet(configuration: environment.configuration, client: environment.client, retry: settings.retry,

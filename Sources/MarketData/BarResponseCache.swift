@@ -5,7 +5,7 @@ import NIOCore
 import ServiceKit
 import Synchronization
 
-/// Encoded bar responses by query, each tagged with the symbol's bar version (``BarRepository/version(of:)``) it
+/// Encoded bar responses by query, each tagged with the symbol's bar version (``BarStore/version(of:)``) it
 /// was built from: a request whose symbol still has that version is answered from memory, without reading or
 /// encoding a bar. Bounded by bytes; the oldest entries go first.
 final class BarResponseCache: Sendable {

@@ -50,14 +50,14 @@ struct BarsCollectedConsumer: Sendable {
             let sql = writer.sql
             if try await delivery.alreadyProcessed(in: sql) { return }
             try await ensureInstrument(symbol, event.instrument, in: sql)
-            let result: BarRepository.StoreResult
+            let result: BarStore.StoreResult
             if event.run > 0 {
-                result = try await BarRepository.store(symbol: symbol, bars: bars, overwrite: true, in: sql)
+                result = try await BarStore.store(symbol: symbol, bars: bars, overwrite: true, in: sql)
             } else {
                 let inserted = try await writer.insert(
-                    into: "bars", columns: BarRepository.columns, conflictKey: ["symbol", "date"], rows: BarRepository.Batch([(symbol, bars)]))
-                if inserted > 0 { try await BarRepository.bumpVersion(of: [symbol], in: sql) }
-                result = BarRepository.StoreResult(inserted: inserted, updated: 0)
+                    into: "bars", columns: BarStore.columns, conflictKey: ["symbol", "date"], rows: BarStore.Batch([(symbol, bars)]))
+                if inserted > 0 { try await BarStore.bumpVersion(of: [symbol], in: sql) }
+                result = BarStore.StoreResult(inserted: inserted, updated: 0)
             }
             try await sql.raw("""
                 INSERT INTO series_quality (symbol, source, job_id, quality_score, updated_at)

@@ -4,7 +4,7 @@ import ServiceKit
 
 /// `/api/v1/data/instruments`: list (search, filter, page), read one, create.
 struct InstrumentRoutes {
-    let repository: InstrumentRepository
+    let repository: InstrumentStore
 
     func add(to router: ServiceRouter) {
         router.on(DataContract.listInstruments, use: list)
@@ -22,7 +22,7 @@ struct InstrumentRoutes {
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
         let q = request.uri.queryParameters
         var errors: [FieldError] = []
-        var query = InstrumentRepository.Query()
+        var query = InstrumentStore.Query()
         query.search = q["q"].map(String.init)
         if let type = q["type"] {
             if let parsed = Instrument.InstrumentType(rawValue: String(type)) { query.type = parsed }

@@ -11,9 +11,9 @@ public struct MarketDataService: BourseService {
         summary: "Instruments, OHLCV bars, fundamentals and corporate actions.",
         endpoints: DataContract.all, usesBus: true)
 
-    let instruments: InstrumentRepository
-    public let bars: BarRepository
-    let reference: ReferenceRepository
+    let instruments: InstrumentStore
+    public let bars: BarStore
+    let reference: ReferenceStore
     /// Encoded bar responses, per process (see ``BarResponseCache``).
     let responses = BarResponseCache()
     /// The platform's shared bus (the store of `bus.url`, publishing through this service's outbox).
@@ -22,9 +22,9 @@ public struct MarketDataService: BourseService {
 
     public init(environment: ServiceEnvironment) async throws {
         let database = environment.requiredDatabase
-        self.instruments = InstrumentRepository(database: database)
-        self.bars = BarRepository(database: database)
-        self.reference = ReferenceRepository(database: database)
+        self.instruments = InstrumentStore(database: database)
+        self.bars = BarStore(database: database)
+        self.reference = ReferenceStore(database: database)
         self.logger = environment.logger
         self.bus = try await EventBus.open(configuration: environment.configuration, database: database,
                                            registry: environment.metrics.registry, logger: environment.logger)

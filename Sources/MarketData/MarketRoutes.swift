@@ -7,8 +7,8 @@ import ServiceKit
 /// `/api/v1/data/market`: daily bars of a symbol, resampled to weeks or months on request, as JSON or CSV,
 /// with an `ETag` so unchanged answers cost a 304.
 struct MarketRoutes {
-    let bars: BarRepository
-    let instruments: InstrumentRepository
+    let bars: BarStore
+    let instruments: InstrumentStore
     let cache: BarResponseCache
     /// Bars change when new ones arrive; a short lifetime keeps a client from asking again
     /// within seconds, and the ETag makes every later revalidation a 304 until the symbol's bars change.

@@ -8,7 +8,7 @@ import ServiceKit
 /// `GET /api/v1/data/quality/metrics` (per stored series: bars, date range, and the quality score the `etl`
 /// service measured when it published them).
 struct QualityRoutes {
-    let bars: BarRepository
+    let bars: BarStore
 
     func add(to router: ServiceRouter) {
         router.on(DataContract.validate, use: validate)

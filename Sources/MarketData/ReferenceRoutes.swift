@@ -6,7 +6,7 @@ import ServiceKit
 /// `/api/v1/data/fundamentals/{symbol}` and `/api/v1/data/actions/{symbol}`: read (GET) and write (PUT, replacing
 /// what the body names) a symbol's financial statements and corporate actions.
 struct ReferenceRoutes {
-    let repository: ReferenceRepository
+    let repository: ReferenceStore
 
     func add(to router: ServiceRouter) {
         router.on(DataContract.statements, use: statements)
@@ -17,12 +17,12 @@ struct ReferenceRoutes {
 
     struct StatementsBody: Codable {
         let symbol: String
-        let statements: [ReferenceRepository.Statement]
+        let statements: [ReferenceStore.Statement]
     }
 
     struct ActionsBody: Codable {
         let symbol: String
-        let actions: [ReferenceRepository.Action]
+        let actions: [ReferenceStore.Action]
     }
 
     @Sendable func statements(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
@@ -31,10 +31,10 @@ struct ReferenceRoutes {
         var errors: [FieldError] = []
         let statement = q["statement"].map(String.init)
         let period = q["period"].map(String.init)
-        if let statement, !ReferenceRepository.Statement.kinds.contains(statement) {
+        if let statement, !ReferenceStore.Statement.kinds.contains(statement) {
             errors.append(.init(field: "statement", reason: "must be one of income, balance, cashflow"))
         }
-        if let period, !ReferenceRepository.Statement.periods.contains(period) {
+        if let period, !ReferenceStore.Statement.periods.contains(period) {
             errors.append(.init(field: "period", reason: "must be annual or quarterly"))
         }
         guard errors.isEmpty else { throw Problem.badRequest("The query is invalid.", errors: errors) }
@@ -44,12 +44,12 @@ struct ReferenceRoutes {
 
     @Sendable func putStatements(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
         let symbol = try context.parameters.require("symbol").uppercased()
-        let body = try await request.decodeJSON(as: [ReferenceRepository.Statement].self, context: context)
+        let body = try await request.decodeJSON(as: [ReferenceStore.Statement].self, context: context)
         var errors: [FieldError] = []
         var keys = Set<String>()
         for (i, s) in body.enumerated() {
-            if !ReferenceRepository.Statement.kinds.contains(s.statement) { errors.append(.init(field: "/\(i)/statement", reason: "must be income, balance or cashflow")) }
-            if !ReferenceRepository.Statement.periods.contains(s.period) { errors.append(.init(field: "/\(i)/period", reason: "must be annual or quarterly")) }
+            if !ReferenceStore.Statement.kinds.contains(s.statement) { errors.append(.init(field: "/\(i)/statement", reason: "must be income, balance or cashflow")) }
+            if !ReferenceStore.Statement.periods.contains(s.period) { errors.append(.init(field: "/\(i)/period", reason: "must be annual or quarterly")) }
             if Resampler.daysSinceEpoch(s.periodEnd) == nil { errors.append(.init(field: "/\(i)/period_end", reason: "must be a date in YYYY-MM-DD form")) }
             if (try? Instrument.currencyPattern.wholeMatch(in: s.currency)) == nil { errors.append(.init(field: "/\(i)/currency", reason: "must be an ISO 4217 code")) }
             if s.items.isEmpty || s.items.count > 500 { errors.append(.init(field: "/\(i)/items", reason: "must hold 1 to 500 line items")) }
@@ -71,7 +71,7 @@ struct ReferenceRoutes {
         let q = request.uri.queryParameters
         var errors: [FieldError] = []
         let kind = q["kind"].map(String.init)
-        if let kind, !ReferenceRepository.Action.kinds.contains(kind) { errors.append(.init(field: "kind", reason: "must be split or dividend")) }
+        if let kind, !ReferenceStore.Action.kinds.contains(kind) { errors.append(.init(field: "kind", reason: "must be split or dividend")) }
         let (from, to) = (q["from"].map(String.init), q["to"].map(String.init))
         for (name, value) in [("from", from), ("to", to)] where value.map({ Resampler.daysSinceEpoch($0) == nil }) ?? false {
             errors.append(.init(field: name, reason: "must be a date in YYYY-MM-DD form"))
@@ -83,11 +83,11 @@ struct ReferenceRoutes {
 
     @Sendable func putActions(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
         let symbol = try context.parameters.require("symbol").uppercased()
-        let body = try await request.decodeJSON(as: [ReferenceRepository.Action].self, context: context)
+        let body = try await request.decodeJSON(as: [ReferenceStore.Action].self, context: context)
         var errors: [FieldError] = []
         for (i, a) in body.enumerated() {
             if Resampler.daysSinceEpoch(a.date) == nil { errors.append(.init(field: "/\(i)/date", reason: "must be a date in YYYY-MM-DD form")) }
-            if !ReferenceRepository.Action.kinds.contains(a.kind) { errors.append(.init(field: "/\(i)/kind", reason: "must be split or dividend")) }
+            if !ReferenceStore.Action.kinds.contains(a.kind) { errors.append(.init(field: "/\(i)/kind", reason: "must be split or dividend")) }
             if !(a.value.isFinite && a.value > 0) { errors.append(.init(field: "/\(i)/value", reason: "must be a positive number")) }
             if a.kind == "dividend", a.currency.map({ (try? Instrument.currencyPattern.wholeMatch(in: $0)) == nil }) ?? true {
                 errors.append(.init(field: "/\(i)/currency", reason: "a dividend needs an ISO 4217 currency"))

@@ -154,9 +154,9 @@ import Testing
                                          quality: QualityReport.measure(bars, profile: .prices, settings: QualitySettings()))
             // A claim that was taken over: the transaction publishes, then fails to mark the item, and rolls back.
             var stale = claim
-            stale = JobRepository.Claim(jobID: stale.jobID, symbol: stale.symbol, source: stale.source, run: stale.run, request: stale.request,
+            stale = JobStore.Claim(jobID: stale.jobID, symbol: stale.symbol, source: stale.source, run: stale.run, request: stale.request,
                                         attempts: stale.attempts, token: "someone-else")
-            await #expect(throws: JobRepository.StaleClaim.self) {
+            await #expect(throws: JobStore.StaleClaim.self) {
                 try await repository.complete(stale, series: series, rows: bars.count, batchBars: 100, bus: service.bus)
             }
             #expect(try await service.count("bus_outbox") == 0)

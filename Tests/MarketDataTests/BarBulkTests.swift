@@ -56,7 +56,7 @@ import Testing
                 #expect(tags[0] == tags[1] && !tags[0].isEmpty)
                 // Written by the bus consumer's path (another replica could have done it): the version moves on.
                 try await service.bars.database.transaction { sql in
-                    _ = try await BarRepository.store(symbol: "ORCL", bars: Array(orcl.bars.suffix(520)), overwrite: false, in: sql)
+                    _ = try await BarStore.store(symbol: "ORCL", bars: Array(orcl.bars.suffix(520)), overwrite: false, in: sql)
                 }
                 try await client.execute(uri: "/api/v1/data/market/ORCL", method: .get,
                                          headers: [.accept: "text/csv", .ifNoneMatch: tags[0]]) { response in

@@ -12,9 +12,9 @@ struct BenchDataCommand: AsyncParsableCommand {
         commandName: "data", abstract: "Time the bar store: inserts (bars/s) and 10-year range reads (p50/p99).")
 
     enum Path: String, ExpressibleByArgument {
-        /// `BarRepository.insertBulk`: the storage layer's bulk path.
+        /// `BarStore.insertBulk`: the storage layer's bulk path.
         case bulk
-        /// `BarRepository.insert`: SQLKit multi-row statements, one transaction per series (the consumer's path).
+        /// `BarStore.insert`: SQLKit multi-row statements, one transaction per series (the consumer's path).
         case generic
     }
 
@@ -39,11 +39,11 @@ struct BenchDataCommand: AsyncParsableCommand {
         let url = databaseURL ?? "sqlite://\(dir)/data.sqlite"
         let database = try await Database.open(url: url, dataDir: dir, service: "bench_data_\(UInt32.random(in: 0...UInt32.max))", logger: logger)
         try await Migrator(database: database, migrations: MarketDataService.descriptor.migrations).up()
-        let repository = BarRepository(database: database)
+        let repository = BarStore(database: database)
 
         // Inputs are built before the clock starts: only the store is timed.
         let batches = stride(from: 0, to: symbols, by: seriesPerBatch).map { first in
-            BarRepository.Batch((first..<min(first + seriesPerBatch, symbols)).map { ("S\($0)", series) })
+            BarStore.Batch((first..<min(first + seriesPerBatch, symbols)).map { ("S\($0)", series) })
         }
         let start = ContinuousClock.now
         var stored = 0

@@ -6,7 +6,7 @@ import ServiceKit
 /// Processes one claimed item: obtain the payload (fetch and archive it, or, for uploads and transform replays,
 /// read it back from the archive), parse, validate, transform, and publish — or schedule a retry or fail it.
 struct JobRunner: Sendable {
-    let repository: JobRepository
+    let repository: JobStore
     let connectors: ConnectorSet
     let archive: RawArchive
     let bus: EventBus
@@ -14,7 +14,7 @@ struct JobRunner: Sendable {
     let metrics: ETLMetrics
     let logger: Logger
 
-    func process(_ claim: JobRepository.Claim) async {
+    func process(_ claim: JobStore.Claim) async {
         let started = ContinuousClock.now
         defer {
             let elapsed = ContinuousClock.now - started
@@ -23,7 +23,7 @@ struct JobRunner: Sendable {
         do {
             let outcome = try await run(claim)
             metrics.item(source: claim.source, outcome: outcome.rawValue).increment()
-        } catch is JobRepository.StaleClaim {
+        } catch is JobStore.StaleClaim {
             logger.warning("item taken over by another worker; result dropped", metadata: ["job": .string(claim.jobID), "symbol": .string(claim.symbol)])
         } catch {
             // A database or file-system failure: the item stays claimed and is picked up again when its lease expires.
@@ -33,7 +33,7 @@ struct JobRunner: Sendable {
     }
 
     /// Processes the item and says how its attempt ended.
-    func run(_ claim: JobRepository.Claim) async throws -> ItemState {
+    func run(_ claim: JobStore.Claim) async throws -> ItemState {
         guard let connector = connectors[claim.source] else {
             try await repository.fail(claim, error: "unknown source \(claim.source)")
             return .failed
@@ -78,7 +78,7 @@ struct JobRunner: Sendable {
 
     /// The payload to parse: replays and uploads read the newest archived payload (checksum verified); collections
     /// fetch and archive what they received before anything else happens to it.
-    func obtain(_ claim: JobRepository.Claim, connector: any Connector, request: FetchRequest) async throws -> Data {
+    func obtain(_ claim: JobStore.Claim, connector: any Connector, request: FetchRequest) async throws -> Data {
         if claim.run > 0 || claim.source == "csv" {
             guard let latest = try await repository.archived(jobID: claim.jobID)[claim.symbol]?.last else {
                 throw ConnectorError(.rejected, "no raw payload of \(claim.symbol) is archived for this job")
@@ -100,7 +100,7 @@ struct JobRunner: Sendable {
 
     /// A retryable failure with attempts left waits (exponential backoff, at least the provider's Retry-After);
     /// anything else fails the item.
-    func handle(_ error: ConnectorError, _ claim: JobRepository.Claim) async throws -> ItemState {
+    func handle(_ error: ConnectorError, _ claim: JobStore.Claim) async throws -> ItemState {
         guard error.isRetryable, claim.attempts < settings.itemAttempts else {
             let suffix = error.isRetryable ? " (after \(claim.attempts) attempts)" : ""
             try await repository.fail(claim, error: error.description + suffix)

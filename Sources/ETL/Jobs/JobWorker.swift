@@ -10,7 +10,7 @@ typealias JobWakeups = WakeSignal
 /// The background service that runs jobs: it claims due items (including those a dead process left running, once
 /// their lease expires, so jobs survive restarts) and processes up to `etl.worker_concurrency` at once.
 struct JobWorker: Service {
-    let repository: JobRepository
+    let repository: JobStore
     let runner: JobRunner
     let wakeups: JobWakeups
     let concurrency: Int
@@ -24,7 +24,7 @@ struct JobWorker: Service {
         let stopping = Atomic<Bool>(false)
         await withGracefulShutdownHandler {
             while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
-                let claimed: [JobRepository.Claim]
+                let claimed: [JobStore.Claim]
                 do {
                     claimed = try await repository.claimDue(limit: concurrency, lease: lease)
                 } catch {

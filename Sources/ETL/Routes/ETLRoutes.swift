@@ -8,7 +8,7 @@ import ServiceKit
 
 /// `/api/v1/etl`: start collections and uploads, read a job's status and report, replay a job from the archive.
 struct ETLRoutes: Sendable {
-    let repository: JobRepository
+    let repository: JobStore
     let archive: RawArchive
     let configuration: Configuration
     let settings: ETLSettings

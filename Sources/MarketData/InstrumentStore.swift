@@ -3,7 +3,7 @@ import SQLKit
 import ServiceKit
 
 /// Instruments in the `data` service's own database.
-public struct InstrumentRepository: Sendable {
+public struct InstrumentStore: Sendable {
     let database: Database
 
     public init(database: Database) {

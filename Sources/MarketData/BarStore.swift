@@ -4,7 +4,7 @@ import SQLKit
 import ServiceKit
 
 /// Daily bars in the `data` service's database, keyed by (symbol, date).
-public struct BarRepository: Sendable {
+public struct BarStore: Sendable {
     let database: Database
 
     public init(database: Database) {

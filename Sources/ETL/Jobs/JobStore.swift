@@ -4,7 +4,7 @@ import ServiceKit
 
 /// The `etl` tables: jobs, their items (one per symbol) and the raw payloads archived for them. Every state change
 /// that must be atomic (a job and its items, an item and its events) is one transaction.
-struct JobRepository: Sendable {
+struct JobStore: Sendable {
     let database: Database
 
     /// An item a worker has claimed: it owns it until `lease_until`, and only while `token` is still recorded.

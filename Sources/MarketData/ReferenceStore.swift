@@ -4,7 +4,7 @@ import ServiceKit
 
 /// Fundamentals (financial statements by period, one row per line item) and corporate actions (splits and
 /// dividends) in the `data` service's database.
-struct ReferenceRepository: Sendable {
+struct ReferenceStore: Sendable {
     let database: Database
 
     /// One statement of one period: its line items by name.

@@ -2,7 +2,7 @@ import Foundation
 import SQLKit
 import ServiceKit
 
-extension JobRepository {
+extension JobStore {
     struct JobRow: Decodable {
         let id: String
         let source: String

@@ -1,7 +1,7 @@
 import Quant
 import ServiceKit
 
-extension BarRepository {
+extension BarStore {
     /// The `bars` columns in the order ``Batch`` writes them.
     static let columns = ["symbol", "date", "open", "high", "low", "close", "adj_close", "volume"]
 
