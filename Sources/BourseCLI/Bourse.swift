@@ -16,5 +16,5 @@ struct Bourse: AsyncParsableCommand {
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks (run from a release build).", subcommands: [BenchQuantCommand.self, BenchDataCommand.self])
+        commandName: "bench", abstract: "Benchmarks (run from a release build).", subcommands: [BenchQuantCommand.self, BenchDataCommand.self, BenchPortfolioCommand.self])
 }
