@@ -9,14 +9,16 @@ import Testing
         let bytes = Array(text.utf8)
         return bytes.withUnsafeBytes { raw -> Wire.RequestHead? in
             guard let end = Wire.headEnd(raw) else { return nil }
-            return Wire.requestHead(raw, end: end)
+            var fields: [Wire.Field] = []
+            return Wire.requestHead(raw, end: end, reusing: &fields)
         }
     }
 
     func response(_ text: String, head: Bool = false) -> Wire.ResponseHead? {
         let buffer = ByteBuffer(string: text)
         guard let end = buffer.withUnsafeReadableBytes({ Wire.headEnd($0) }) else { return nil }
-        return Wire.responseHead(buffer, end: end, requestWasHead: head)
+        var fields: [Wire.Field] = []
+        return Wire.responseHead(buffer, end: end, requestWasHead: head, reusing: &fields)
     }
 
     @Test func aGetHeadIsReadWithTheHeadersTheGatewayNeeds() throws {

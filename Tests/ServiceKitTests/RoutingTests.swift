@@ -115,6 +115,31 @@ import Testing
         #expect(breaker.state == .closed)
     }
 
+    @Test func recordReportsExactlyTheOutcomesThatChangeTheState() {
+        var breaker = CircuitBreaker(configuration: configuration)
+        let t0 = ContinuousClock.now
+        var changes: [Bool] = []
+        func record(_ failure: Bool, at now: ContinuousClock.Instant) {
+            let before = breaker.state
+            let changed = breaker.record(failure: failure, now: now)
+            #expect(changed == (breaker.state != before))
+            changes.append(changed)
+        }
+        // Closed: only the outcome that trips the circuit is a change.
+        for failure in [false, true, false, true] { _ = breaker.tryAcquire(now: t0); record(failure, at: t0) }
+        #expect(changes == [false, false, false, true])
+        // Open: a late outcome changes nothing.
+        record(false, at: t0)
+        // Half-open: every outcome is a change (one more success, then closed).
+        let t1 = t0 + .seconds(5)
+        _ = breaker.tryAcquire(now: t1)
+        _ = breaker.tryAcquire(now: t1)
+        record(false, at: t1)
+        record(false, at: t1)
+        #expect(changes == [false, false, false, true, false, true, true])
+        #expect(breaker.state == .closed)
+    }
+
     @Test func aFailedProbeOpensTheCircuitAgain() {
         var breaker = CircuitBreaker(configuration: configuration)
         let t0 = ContinuousClock.now

@@ -199,13 +199,9 @@ extension Wire {
 
     /// Parses the request head in `bytes[0..<end]`. `nil`: the head is not for the wire path (HTTP/1.0, a chunked
     /// body, anything malformed) and the connection should go to the codec for good.
-    static func requestHead(_ bytes: UnsafeRawBufferPointer, end: Int) -> RequestHead? {
-        var fields: [Field] = []
-        return requestHead(bytes, end: end, reusing: &fields)
-    }
-
-    /// As above, with the field list made in `fields` (emptied first): a connection passes the same array for every
-    /// head, and its storage is reused once the previous head is gone.
+    ///
+    /// The field list is made in `fields` (emptied first): a connection passes the same array for every head, and its
+    /// storage is reused once the previous head is gone.
     static func requestHead(_ bytes: UnsafeRawBufferPointer, end: Int, reusing fields: inout [Field]) -> RequestHead? {
         // Request line: method SP target SP HTTP/1.1 CRLF.
         var i = 0
@@ -361,12 +357,8 @@ extension Wire {
     }
 
     /// Parses a response head in `buffer`'s first `end` readable bytes; `nil` when malformed.
-    static func responseHead(_ buffer: ByteBuffer, end: Int, requestWasHead: Bool) -> ResponseHead? {
-        var fields: [Field] = []
-        return responseHead(buffer, end: end, requestWasHead: requestWasHead, reusing: &fields)
-    }
-
-    /// As above, with the field list made in `fields` (emptied first), as ``requestHead(_:end:reusing:)`` does.
+    ///
+    /// The field list is made in `fields` (emptied first), as ``requestHead(_:end:reusing:)`` does.
     static func responseHead(_ buffer: ByteBuffer, end: Int, requestWasHead: Bool, reusing fields: inout [Field]) -> ResponseHead? {
         buffer.withUnsafeReadableBytes { bytes -> ResponseHead? in
             // "HTTP/1.x SSS[ reason]\r\n"

@@ -49,13 +49,13 @@ public struct CircuitBreaker: Sendable, Equatable {
         window.reserveCapacity(configuration.windowSize)
     }
 
-    /// Whether a call may go to this instance now; in half-open, a `true` reserves one probe slot.
     /// Whether the circuit is closed (cheaper than comparing states: the common case of every call).
     @inlinable public var isClosed: Bool {
         if case .closed = state { return true }
         return false
     }
 
+    /// Whether a call may go to this instance now; in half-open, a `true` reserves one probe slot.
     public mutating func tryAcquire(now: ContinuousClock.Instant) -> Bool {
         switch state {
         case .closed:
@@ -80,15 +80,16 @@ public struct CircuitBreaker: Sendable, Equatable {
         }
     }
 
-    /// Records the outcome of a call admitted by ``tryAcquire(now:)``.
-    public mutating func record(failure: Bool, now: ContinuousClock.Instant) {
+    /// Records the outcome of a call admitted by ``tryAcquire(now:)``; `true` when ``state`` changed (a closed
+    /// circuit tripped, or any outcome in half-open), so callers need not compare states.
+    @discardableResult
+    public mutating func record(failure: Bool, now: ContinuousClock.Instant) -> Bool {
         switch state {
         case .closed:
             push(failure)
-            if window.count >= configuration.minimumCalls,
-               Double(failures) / Double(window.count) >= configuration.failureRateThreshold {
-                trip(now: now)
-            }
+            guard window.count >= configuration.minimumCalls,
+                  Double(failures) / Double(window.count) >= configuration.failureRateThreshold else { return false }
+            trip(now: now)
         case .halfOpen(let inFlight, let successes):
             if failure {
                 trip(now: now)
@@ -99,8 +100,9 @@ public struct CircuitBreaker: Sendable, Equatable {
                 state = .halfOpen(inFlight: max(0, inFlight - 1), successes: successes + 1)
             }
         case .open:
-            break  // a late outcome of a call admitted before the circuit opened
+            return false  // a late outcome of a call admitted before the circuit opened
         }
+        return true
     }
 
     private mutating func trip(now: ContinuousClock.Instant) {

@@ -322,16 +322,8 @@ public final class UpstreamPool: Sendable {
 
         func record(_ entries: UnsafeMutableBufferPointer<Entry>, at i: Int) -> (Event?, Event?) {
             entries[i].outstanding = max(0, entries[i].outstanding - 1)
-            let failed = outcome != .success
-            var circuit: Event?
-            if entries[i].breaker.isClosed {
-                entries[i].breaker.record(failure: failed, now: now)
-                if !entries[i].breaker.isClosed { circuit = .circuit(instance, entries[i].breaker.state) }
-            } else {
-                let before = entries[i].breaker.state
-                entries[i].breaker.record(failure: failed, now: now)
-                if entries[i].breaker.state != before { circuit = .circuit(instance, entries[i].breaker.state) }
-            }
+            let circuit: Event? = entries[i].breaker.record(failure: outcome != .success, now: now)
+                ? .circuit(instance, entries[i].breaker.state) : nil
             guard entries[i].outlier.record(outcome, configuration: configuration.outlier), !entries[i].outlier.isEjected(now: now) else {
                 return (circuit, nil)
             }
