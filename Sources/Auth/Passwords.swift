@@ -4,7 +4,7 @@ import ServiceKit
 
 /// Password hashing (bcrypt, hummingbird-auth's implementation of OpenBSD's) and the password policy.
 ///
-/// bcrypt is deliberately slow (cost 12 ≈ 0.25 s here), so hashing runs on NIO's blocking thread pool, never on
+/// bcrypt is deliberately slow (a fraction of a second per hash at cost 12), so hashing runs on NIO's blocking thread pool, never on
 /// the cooperative pool where it would stall every other request.
 struct Passwords: Sendable {
     /// bcrypt cost (log2 of the rounds); the policy floor is 10.

@@ -37,8 +37,8 @@ public struct RawArchive: Sendable {
     /// Writes `data` and its sidecar atomically (write to a temporary name, then rename: a reader sees the whole file
     /// or none) and returns its checksum. Blocking, so services call it through ``BlockingIO``.
     ///
-    /// Not synced to disk: Foundation's `Data.write` ends every write with `fsync`, which on a busy disk took 6 and
-    /// 90 seconds in CI while an upload waited for it. The job that records the payload commits with SQLite's
+    /// Not synced to disk: Foundation's `Data.write` ends every write with `fsync`, which on a busy disk can take
+    /// seconds to minutes while the upload waits for it. The job that records the payload commits with SQLite's
     /// `synchronous=NORMAL` (or PostgreSQL's defaults), so after a power loss the row and the file may both be missing
     /// or the file alone; a file that did not survive whole fails its checksum at the next read, never silently.
     @discardableResult
