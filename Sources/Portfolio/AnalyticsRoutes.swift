@@ -416,7 +416,8 @@ struct AnalyticsRoutes: Sendable {
             throw Problem.validation("The portfolio has no targets.", errors: [FieldError(field: "targets", reason: "set them with PUT …/targets first")])
         }
         let today = LedgerRules.today()
-        let loaded = try await load(context, method: method, extra: Array(targets.weights.keys), extraFrom: today.adding(days: -30))
+        // Targets not held yet are priced at their last close, however old: their whole history is fetched.
+        let loaded = try await load(context, method: method, extra: Array(targets.weights.keys), extraFrom: LocalDate(daysSinceEpoch: 7))
         let h = loaded.portfolio.holdings(at: today)
         var holdings: [String: Decimal] = [:]
         var prices: [String: Decimal] = [:]

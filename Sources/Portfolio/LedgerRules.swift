@@ -6,9 +6,10 @@ import ServiceKit
 /// The checks every write passes before anything is stored: the whole ledger, as it would be after the change,
 /// must validate (``Ledger``), so a change that breaks a later row (deleting the BUY a SELL needs) is refused too.
 enum LedgerRules {
-    /// Today in UTC: rows dated later are refused.
+    /// The latest day that has begun anywhere (UTC+14): rows dated later are refused, so a trade recorded on its
+    /// own day is never "in the future" for a user east of UTC.
     static func today(_ now: Date = Date()) -> LocalDate {
-        LocalDate(daysSinceEpoch: Int((now.timeIntervalSince1970 / 86_400).rounded(.down)))
+        LocalDate(daysSinceEpoch: Int(((now.timeIntervalSince1970 + 14 * 3600) / 86_400).rounded(.down)))
     }
 
     /// Field errors of the ledger `rows` would be after `change`: `name(i, field)` names a field of the i-th new

@@ -14,7 +14,7 @@ enum PortfolioContract {
     static let base = "/api/v1/portfolio/portfolios"
     static let id = Endpoint.Parameter.path("id", .string, "The portfolio's id.")
     static let tx = Endpoint.Parameter.path("tx", .string, "The transaction's id.")
-    static let date = Endpoint.Parameter.query("date", .date, "Valuation day (default: today, UTC).")
+    static let date = Endpoint.Parameter.query("date", .date, "Valuation day (default: today, the latest day begun anywhere).")
     static let method = Endpoint.Parameter.query("method", .string(CostMethodName.self, default: .fifo), "Cost method of lots.")
     /// Problems of routes that price the portfolio with the `data` service's closes.
     static let priced: [HTTPResponse.Status] = [.notFound, .unprocessableContent, .badGateway, .serviceUnavailable, .gatewayTimeout]

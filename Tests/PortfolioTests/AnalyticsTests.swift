@@ -114,6 +114,13 @@ import ServiceKit
             #expect(reply.json["cash_after"] as? Double == NSDecimalNumber(decimal: plan.cash).doubleValue)
             let buyOnly = try await h.call(.get, "\(id)/rebalance?mode=buy_only&whole_shares=false")
             #expect(buyOnly.status == .ok)
+            // A target not held yet is bought at its last close, however old.
+            #expect(try await h.call(.put, "\(id)/targets", json: #"{"weights":{"AAA":0.4,"MSFT":0.4},"cash":0.2}"#).status == .ok)
+            let withNew = try await h.call(.get, "\(id)/rebalance")
+            #expect(withNew.status == .ok, "\(withNew.text)")
+            let bought = (withNew.json["trades"] as? [[String: Any]] ?? []).first { $0["symbol"] as? String == "MSFT" }
+            #expect(bought?["price"] as? Double == 330 && bought?["side"] as? String == "buy")
+            #expect(try await h.call(.put, "\(id)/targets", json: #"{"weights":{"ZZZ":0.8},"cash":0.2}"#).errorFields == ["/weights/ZZZ"])
         }
     }
 

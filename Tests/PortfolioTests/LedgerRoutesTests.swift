@@ -131,4 +131,23 @@ import ServiceKit
             #expect(paged.json["total"] as? Int == 2 && paged.array.count == 1 && paged.array.first?["type"] as? String == "BUY")
         }
     }
+    @Test func viewersMayReadButNotWriteTheirPortfolios() async throws {
+        try await PortfolioHarness.with { h in
+            let id = try await h.createPortfolio(as: .alice)
+            #expect(try await h.call(.post, "/api/v1/portfolio/portfolios", as: .viewer, json: #"{"name":"x"}"#).status == .forbidden)
+            #expect(try await h.call(.get, "/api/v1/portfolio/portfolios", as: .viewer).status == .ok)
+            #expect(try await h.call(.post, "\(id)/transactions", as: .viewer, json: "{}").status == .forbidden)
+        }
+    }
+
+    @Test func anEmptyPortfolioAnswersEveryAnalyticWithZeros() async throws {
+        try await PortfolioHarness.with { h in
+            let id = try await h.createPortfolio()
+            for path in ["positions", "lots", "performance", "allocation?by=sector", "xray"] {
+                let reply = try await h.call(.get, "\(id)/\(path)")
+                #expect(reply.status == .ok, "\(path): \(reply.status) \(reply.text)")
+            }
+            #expect(try await h.call(.get, "\(id)/positions").json["value"] as? Double == 0)
+        }
+    }
 }
