@@ -133,7 +133,7 @@ import Testing
             let values: [(key: String, note: String, value: Double)] = [
                 ("a", "O'Brien \\ tab\t \"q\" 日本 🎉", 0.1), ("b", "", -0.0), ("c", "line\nbreak\r", .greatestFiniteMagnitude),
                 ("d", "x", 1.0 / 3.0), ("e", "inf", .infinity), ("f", "nan", .nan), ("g", String(repeating: "long ", count: 5_000), 5e-324),
-                ("h", "neg", -.infinity), ("i", "\\N", 1e300),
+                ("h", "tiny", 2.2250738585072014e-308), ("i", "\\N", 1e300),
             ]
             let rows = BulkWriterTests.Rows(values: values)
             try await db.bulkTransaction { writer in
