@@ -39,7 +39,7 @@ public enum ETLKeys {
                                             help: "Bars per etl.bars.collected event.")
     public static let holidays = ConfigKey("etl.holidays", .string, default: "",
                                            help: "Comma-separated YYYY-MM-DD weekdays without trading, excluded from gap detection.")
-    public static let outlierZ = ConfigKey("etl.outlier_z", .string, default: "6",
+    public static let outlierZ = ConfigKey("etl.outlier_z", .number(1...1000), default: "6",
                                            help: "|z-score| (1 to 1000) of a daily log return above which it is an outlier.")
     public static let staleRun = ConfigKey("etl.stale_run", .integer(2...10_000), default: "5",
                                            help: "Consecutive bars with identical OHLC that count as stale prices.")
@@ -69,12 +69,7 @@ struct ETLSettings: Sendable {
                                      source: configuration.entries[ETLKeys.holidays.name]?.source ?? .default,
                                      reason: "not YYYY-MM-DD: \(invalid.joined(separator: ", "))")
         }
-        let zText = configuration.string(ETLKeys.outlierZ) ?? "6"
-        guard let z = Double(zText), (1...1000).contains(z) else {
-            throw ConfigurationError(key: ETLKeys.outlierZ.name, value: zText, source: configuration.entries[ETLKeys.outlierZ.name]?.source ?? .default,
-                                     reason: "must be a number from 1 to 1000")
-        }
-        quality = QualitySettings(outlierZ: z, staleRun: configuration.int(ETLKeys.staleRun), calendar: calendar)
+        quality = QualitySettings(outlierZ: configuration.number(ETLKeys.outlierZ), staleRun: configuration.int(ETLKeys.staleRun), calendar: calendar)
         retry = RetryPolicy(maxAttempts: configuration.int(ETLKeys.httpAttempts), initialBackoff: configuration.seconds(ETLKeys.httpBackoff),
                             timeout: configuration.seconds(ETLKeys.httpTimeout), maxRetryAfter: configuration.seconds(ETLKeys.httpMaxRetryAfter))
         itemAttempts = configuration.int(ETLKeys.itemAttempts)

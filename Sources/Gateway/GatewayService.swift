@@ -24,7 +24,7 @@ public struct GatewayService: BourseService {
         "gateway.balancing", .string, default: "round-robin",
         help: "`round-robin`, `weighted` or `least-outstanding`, or per service: `data=least-outstanding,*=round-robin`.")
     public static let retryBudget = ConfigKey(
-        "gateway.retry_budget_ratio", .seconds(0...1), default: "0.2",
+        "gateway.retry_budget_ratio", .number(0...1), default: "0.2",
         help: "Retries may be at most this share of requests.")
     public static let healthInterval = ConfigKey(
         "gateway.health_check_interval_seconds", .seconds(0...3600), default: "2",
@@ -34,7 +34,7 @@ public struct GatewayService: BourseService {
     public static let breakerMinimumCalls = ConfigKey(
         "gateway.breaker_minimum_calls", .integer(1...10_000), default: "10", help: "Calls in the window before the breaker may open.")
     public static let breakerFailureRate = ConfigKey(
-        "gateway.breaker_failure_rate", .seconds(0.01...1), default: "0.5", help: "Failure share that opens the circuit.")
+        "gateway.breaker_failure_rate", .number(0.01...1), default: "0.5", help: "Failure share that opens the circuit.")
     public static let breakerOpenSeconds = ConfigKey(
         "gateway.breaker_open_seconds", .seconds(0.01...3600), default: "5", help: "How long an open circuit refuses calls.")
     public static let breakerProbes = ConfigKey(
@@ -48,7 +48,7 @@ public struct GatewayService: BourseService {
     public static let ejectionMax = ConfigKey(
         "gateway.ejection_max_seconds", .seconds(0.01...36_000), default: "300", help: "Longest ejection.")
     public static let ejectionShare = ConfigKey(
-        "gateway.ejection_max_share", .seconds(0...1), default: "0.5",
+        "gateway.ejection_max_share", .number(0...1), default: "0.5",
         help: "Largest share of a service's instances ejected at once (one may always be).")
 
     public static let rateLimits = ConfigKey(
@@ -65,10 +65,10 @@ public struct GatewayService: BourseService {
         "gateway.jwks_min_refresh_seconds", .seconds(0...3600), default: "5",
         help: "Least time between two JWKS fetches triggered by unknown key ids (bounds what forged kids can cost).")
     public static let fastPath = ConfigKey(
-        "gateway.fast_path", .choice(["true", "false"]), default: "true",
+        "gateway.fast_path", .boolean, default: "true",
         help: "Proxy plain GET/HEAD requests of verified callers on the event loop (false: every request takes the router path).")
     public static let publicMetrics = ConfigKey(
-        "gateway.public_metrics", .choice(["true", "false"]), default: "true", help: "Whether the gateway's `/metrics` is open without a token (false: admin only).")
+        "gateway.public_metrics", .boolean, default: "true", help: "Whether the gateway's `/metrics` is open without a token (false: admin only).")
 
     public static let descriptor = ServiceDescriptor(
         name: "gateway", defaultPort: 8080,
@@ -103,13 +103,13 @@ public struct GatewayService: BourseService {
         routing.policies = policies.perService
         routing.breaker.windowSize = config.int(Self.breakerWindow)
         routing.breaker.minimumCalls = config.int(Self.breakerMinimumCalls)
-        routing.breaker.failureRateThreshold = config.seconds(Self.breakerFailureRate).inSeconds
+        routing.breaker.failureRateThreshold = config.number(Self.breakerFailureRate)
         routing.breaker.openDuration = config.seconds(Self.breakerOpenSeconds)
         routing.breaker.halfOpenProbes = config.int(Self.breakerProbes)
         routing.outlier.consecutiveErrors = config.int(Self.ejectionErrors)
         routing.outlier.baseEjection = config.seconds(Self.ejectionBase)
         routing.outlier.maxEjection = config.seconds(Self.ejectionMax)
-        routing.outlier.maxEjectedShare = config.seconds(Self.ejectionShare).inSeconds
+        routing.outlier.maxEjectedShare = config.number(Self.ejectionShare)
         let metrics = RoutingMetrics(registry: environment.metrics.registry, origin: "gateway")
         let logger = environment.logger
         self.pool = UpstreamPool(configuration: routing, knownServices: known) { event in
@@ -124,7 +124,7 @@ public struct GatewayService: BourseService {
         self.ttl = config.seconds(Self.instanceTTL)
         self.rateLimitPolicy = try RateLimitPolicy.parse(config.string(Self.rateLimits) ?? "")
         self.caller = UpstreamCaller(pool: pool, http: environment.client.http,
-                                     budget: RetryBudget(ratio: config.seconds(Self.retryBudget).inSeconds), metrics: metrics)
+                                     budget: RetryBudget(ratio: config.number(Self.retryBudget)), metrics: metrics)
         self.environment = environment
         let verifier = AccessTokenVerifier(issuer: config.string(.authIssuer) ?? "bourse", audience: config.string(.authAudience) ?? "bourse-api")
         self.authenticator = GatewayAuthenticator(
@@ -139,11 +139,11 @@ public struct GatewayService: BourseService {
 
     var edge: EdgeAuthMiddleware {
         EdgeAuthMiddleware(authenticator: authenticator, access: access, credential: environment.internalCredential,
-                           limiter: limiter, rateLimits: rateLimitPolicy, publicMetrics: environment.configuration.string(Self.publicMetrics) != "false")
+                           limiter: limiter, rateLimits: rateLimitPolicy, publicMetrics: environment.configuration.bool(Self.publicMetrics))
     }
 
     public var channelHandlers: (@Sendable () -> [any RemovableChannelHandler])? {
-        guard environment.configuration.string(Self.fastPath) != "false" else { return nil }
+        guard environment.configuration.bool(Self.fastPath) else { return nil }
         let config = environment.configuration
         let proxy = FastProxy(pool: pool, edge: edge, credential: environment.internalCredential, metrics: environment.metrics,
                               routing: caller.metrics ?? RoutingMetrics(registry: environment.metrics.registry, origin: "gateway"),
