@@ -2,6 +2,7 @@ import BourseTesting
 import Foundation
 import Testing
 import ServiceKit
+import Quant
 @testable import Portfolio
 
 /// The service on the bus: recorded transactions reach the shared store with their ids, and `data.bars.stored`
@@ -49,5 +50,27 @@ import ServiceKit
             let stored = try await h.call(.get, "\(id)/transactions").array.compactMap { $0["id"] as? String }
             #expect(Set(event.transactionIDs) == Set(stored))
         }
+    }
+}
+
+@Suite struct FingerprintTests {
+    @Test func plainTextIsDecimalsDescriptionForEveryKindOfNumber() {
+        let l = Locale(identifier: "en_US_POSIX")
+        var texts = ["10.50", "10.5", "0", "0.000", "-0.0", "100", "1e2", "-3.2500", "123456789.123456789000", "0.1", "0.000001",
+                     "99999999999999999999.5", "1.00000000000000000000", "-0.05", "1234567890123456789012345678", "0.30"]
+        for i in 0..<2000 { texts.append("\(i % 2 == 0 ? "-" : "")\(i * 7919 % 100_003).\(String(i * 31 % 10_000))\(i % 3 == 0 ? "00" : "")") }
+        for text in texts {
+            let d = Decimal(string: text, locale: l)!
+            #expect(LedgerRules.plainText(d) == d.description, "\(text)")
+        }
+        #expect(LedgerRules.plainText(Decimal(string: "0.1")! + Decimal(string: "0.2")!) == "0.3")
+    }
+
+    @Test func equalRowsWrittenDifferentlyShareAFingerprintAndRepeatsCountUp() throws {
+        let a = try LedgerCSV.parse("date,type,symbol,quantity,price,fee,amount,currency\n2024-01-03,BUY,AAA,10,10.50,0,-105,USD\n")
+        let b = try LedgerCSV.parse("date,type,symbol,quantity,price,fee,amount,currency\n2024-01-03,BUY,AAA,10.0,10.5,0.00,-105.0,USD\n")
+        #expect(LedgerRules.fingerprints(a) == LedgerRules.fingerprints(b))
+        let twice = LedgerRules.fingerprints(a + b)
+        #expect(twice[0].hasSuffix("-1") && twice[1].hasSuffix("-2") && twice[0].dropLast(2) == twice[1].dropLast(2))
     }
 }

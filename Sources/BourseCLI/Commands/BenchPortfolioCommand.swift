@@ -28,6 +28,8 @@ struct BenchPortfolioCommand: ParsableCommand {
         print(String(format: "ledger: %d rows, %d symbols, %@ … %@, %.1f MB of CSV; closes: %d per symbol",
                      ledger.count, symbols, start.description, end.description, Double(csv.utf8.count) / 1e6, closes.first?.value.count ?? 0))
 
+        print(String(format: "peak memory after generating the inputs: %.1f MB", Self.peakMegabytes()))
+
         func time(_ name: String, target: Double, _ body: () throws -> Void) rethrows {
             var samples: [Double] = []
             for _ in 0..<max(1, repeats) {
@@ -41,9 +43,17 @@ struct BenchPortfolioCommand: ParsableCommand {
                          median < target ? "ok" : "SLOW"))
         }
 
+        var stages: [PortfolioImport.Outcome] = []
         try time("import parse+validate (CSV)", target: 2000) {
-            let (rows, problems) = PortfolioImport.check(csv: csv, today: end)
-            guard rows == ledger.count, problems == 0 else { throw ValidationError("the generated ledger did not validate: \(problems) problems") }
+            let outcome = PortfolioImport.check(csv: csv, today: end)
+            guard outcome.rows == ledger.count, outcome.problems == 0 else {
+                throw ValidationError("the generated ledger did not validate: \(outcome.problems) problems")
+            }
+            stages.append(outcome)
+        }
+        if let fastest = stages.min(by: { $0.parse + $0.fingerprints + $0.validation < $1.parse + $1.fingerprints + $1.validation }) {
+            print(String(format: "  of which: parse %.2f ms, fingerprints %.2f ms, whole-ledger validation %.2f ms",
+                         fastest.parse.inSeconds * 1000, fastest.fingerprints.inSeconds * 1000, fastest.validation.inSeconds * 1000))
         }
         let validated = try Ledger(ledger)
         let portfolio = Portfolio(ledger: validated, prices: PriceHistory(closes))
@@ -56,18 +66,23 @@ struct BenchPortfolioCommand: ParsableCommand {
             holdings = portfolio.holdings(at: end)
         }
         if let summary, let holdings {
-            print(String(format: "check: value %@, TWR %.4f, XIRR %@, %d open positions", "\(holdings.value)", summary.twr,
-                         summary.xirr.map { String(format: "%.4f", $0) } ?? "n/a", holdings.positions.filter { $0.quantity != 0 }.count))
+            print(String(format: "check: value %@, TWR %.4f, XIRR %@, %d open positions, %d open lots", "\(holdings.value)", summary.twr,
+                         summary.xirr.map { String(format: "%.4f", $0) } ?? "n/a", holdings.positions.filter { $0.quantity != 0 }.count, holdings.lots.count))
         }
+        let megabytes = Self.peakMegabytes()
+        print(String(format: "peak memory (maxrss): %.1f MB (target < 200 MB) %@", megabytes, megabytes < 200 ? "ok" : "HIGH"))
+    }
+
+    /// The process's peak resident memory so far (`getrusage` maxrss).
+    static func peakMegabytes() -> Double {
         var usage = rusage()
         #if os(Linux)
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        let megabytes = Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+        return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
         #else
         getrusage(RUSAGE_SELF, &usage)
-        let megabytes = Double(usage.ru_maxrss) / 1_048_576  // bytes on macOS
+        return Double(usage.ru_maxrss) / 1_048_576  // bytes on macOS
         #endif
-        print(String(format: "peak memory (maxrss): %.1f MB (target < 200 MB) %@", megabytes, megabytes < 200 ? "ok" : "HIGH"))
     }
 
     /// A valid ledger: one deposit, then buys, sells of shares held, dividends, fees and interest spread over the
@@ -87,7 +102,7 @@ struct BenchPortfolioCommand: ParsableCommand {
             for d in 0..<days {
                 let date = start.adding(days: d)
                 if date.weekday <= 5 {
-                    p = max(100, p + Int(rng.next() % 41) - 20 + (p / 400))
+                    p = max(100, p + p * (Int(rng.next() % 401) - 199) / 10_000)  // ±2 %, drift ≈ 2.5 % a year
                     series.append((date, Decimal(p) / 100))
                 }
                 cents[i].append(p)
