@@ -245,6 +245,18 @@ struct PortfolioRoutes: Sendable {
         return mapping
     }
 
+    /// The file's own header name of `field` (as the CSV reader found it), for naming a column in a refusal.
+    static func headerName(_ field: LedgerField, header: [String], mapping: [LedgerField: String]?, ghostfolio: Bool) -> String {
+        if let name = mapping?[field] { return name }
+        let aliases: [LedgerField: [String]] = [
+            .date: ["date", "tradedate"], .symbol: ["code", "symbol", "ticker"], .type: ["action", "type"],
+            .price: ["price", "unitprice", "value"], .quantity: ["quantity", "qty", "shares", "units"],
+            .fee: ["fee", "commission"], .currency: ["currency", "ccy"], .note: ["note", "comment"],
+        ]
+        let wanted = ghostfolio ? aliases[field] ?? [field.rawValue] : [field.rawValue]
+        return header.first { wanted.contains($0.lowercased()) } ?? field.rawValue
+    }
+
     struct ImportResult: Encodable {
         let rows: Int
         let stored: Int
@@ -297,20 +309,24 @@ struct PortfolioRoutes: Sendable {
         } catch {
             throw Self.rejection(error.issues)
         }
+        let header = (text.split(whereSeparator: \.isNewline).first ?? "").split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"")) }
+        let column = { (field: LedgerField) in Self.headerName(field, header: header, mapping: mapping, ghostfolio: layout == "ghostfolio") }
         var issues: [CSVIssue] = []
         for i in parsed.indices {
             let t = parsed[i].transaction
             parsed[i].transaction.symbol = t.symbol.trimmingCharacters(in: .whitespaces).uppercased()
             parsed[i].transaction.currency = t.currency.uppercased()
             if !Currencies.isKnown(parsed[i].transaction.currency) {
-                issues.append(CSVIssue(line: parsed[i].line, column: mapping?[.currency] ?? "currency", reason: "\"\(t.currency)\" is not an ISO 4217 currency code"))
+                issues.append(CSVIssue(line: parsed[i].line, column: column(.currency), reason: "\"\(t.currency)\" is not an ISO 4217 currency code"))
             }
         }
         guard issues.isEmpty else { throw Self.rejection(issues) }
         let transactions = parsed.map(\.transaction)
         let fingerprints = LedgerRules.fingerprints(transactions)
         let stored = try await store.transactions(of: record.id)
-        let symbolColumn = mapping?[.symbol] ?? (layout == "bourse" ? "symbol" : "symbol")
+        let symbolColumn = column(.symbol)
+        let columns = Dictionary(uniqueKeysWithValues: LedgerField.allCases.map { ($0.rawValue, column($0)) })
         let unknown = try await checkSymbols(transactions, known: Set(stored.map(\.transaction.symbol)), context: context) { "\($0)" }
         guard unknown.isEmpty else {
             throw Self.rejection(unknown.map { CSVIssue(line: parsed[Int($0.field)!].line, column: symbolColumn, reason: $0.reason) })
@@ -330,7 +346,8 @@ struct PortfolioRoutes: Sendable {
                 throw Self.rejection(errors.map { e in
                     let parts = e.field.split(separator: ",", maxSplits: 1)
                     let line = Int(parts[0].dropFirst("line ".count)) ?? 0
-                    let column = parts.count > 1 ? String(parts[1].dropFirst(" column ".count)) : e.field
+                    let field = parts.count > 1 ? String(parts[1].dropFirst(" column ".count)) : e.field
+                    let column = columns[field] ?? field
                     return CSVIssue(line: line, column: column, reason: e.reason)
                 })
             }

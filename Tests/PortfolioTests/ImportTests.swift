@@ -88,6 +88,12 @@ import ServiceKit
             #expect(rows.map { $0["type"] as? String } == ["BUY", "DIVIDEND", "SELL", "FEE", "INTEREST"])
             #expect(rows[3]["symbol"] as? String == "CASH" && rows[4]["symbol"] as? String == "CASH")
             #expect(rows[0]["note"] as? String == "first, of many")
+            // A refused Ghostfolio row names the file's own column.
+            let oversold = try await h.call(.post, "\(id)/import", csv: "Date,Code,Currency,Price,Quantity,Action,Fee\n2022-01-03,MSFT,USD,300,50,sell,0\n")
+            #expect(oversold.status == .unprocessableContent)
+            #expect((oversold.json["rows"] as? [[String: Any]])?.first?["column"] as? String == "Quantity", "\(oversold.text)")
+            let unknown = try await h.call(.post, "\(id)/import", csv: "Date,Code,Currency,Price,Quantity,Action,Fee\n2022-01-03,ZZZ,USD,300,5,buy,0\n")
+            #expect((unknown.json["rows"] as? [[String: Any]])?.first?["column"] as? String == "Code", "\(unknown.text)")
             let positions = try await h.call(.get, "\(id)/positions?date=2021-12-31")
             #expect(positions.status == .ok)
             let msft = (positions.json["positions"] as? [[String: Any]])?.first
