@@ -3,8 +3,8 @@
 #   (a) psql \copy of a TSV file (text format) into `bench_copy`, a table like the data service's `bars` (same
 #       columns, same primary key, same "C" collation of the key's text columns), created empty each round;
 #   (a') psql \copy of the same rows in COPY's binary format (made from the first round's table) into it, likewise;
-#   (b) `bourse bench data --database-url …`: the same rows through BarStore.insertBulk (binary COPY FROM
-#       STDIN), into a fresh schema each round;
+#   (b) `bourse bench data --database-url …`: the same rows through BarStore.insertBulk (COPY FROM
+#       STDIN, text format), into a fresh schema each round;
 #   then the SQLite bulk path for reference. Rounds alternate (a), (a'), (b); the best round of each is compared,
 #   and Bourse's best against the better of psql's two formats.
 #
