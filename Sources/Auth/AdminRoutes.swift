@@ -25,8 +25,10 @@ struct AdminRoutes {
     }
 
     @Sendable func listUsers(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
-        let limit = try request.uri.queryParameters.integer("limit", in: 1...1000) ?? 100
-        let offset = try request.uri.queryParameters.integer("offset", in: 0...Int.max) ?? 0
+        let q = QueryReader.collecting(request)
+        let limit = try q.int("limit", in: 1...1000) ?? 100
+        let offset = try q.int("offset", in: 0...Int.max) ?? 0
+        try q.check()
         let (users, total) = try await auth.users.list(limit: limit, offset: offset)
         return try JSONResponse(encoding: Page(items: users.map(\.view), total: total, limit: limit, offset: offset))
     }
@@ -111,18 +113,9 @@ struct AdminRoutes {
     }
 
     @Sendable func revocations(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
-        let after = try request.uri.queryParameters.integer("after", in: 0...Int.max) ?? 0
+        let after = try QueryReader(request).int("after", in: 0...Int.max) ?? 0
         return try JSONResponse(encoding: try await auth.revocations.page(after: Int64(after), horizon: auth.sessions.accessSeconds))
     }
 }
 
-extension Hummingbird.Parameters {
-    /// An optional integer query parameter within `range`, or 400 naming it.
-    func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let text = self[name[...]] else { return nil }
-        guard let value = Int(text), range.contains(value) else {
-            throw Problem.badRequest("Query parameter \(name) must be an integer in \(range.lowerBound)...\(range.upperBound).")
-        }
-        return value
-    }
-}
+

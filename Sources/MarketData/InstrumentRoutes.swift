@@ -20,24 +20,14 @@ struct InstrumentRoutes {
     }
 
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
-        let q = request.uri.queryParameters
-        var errors: [FieldError] = []
+        let q = QueryReader.collecting(request)
         var query = InstrumentStore.Query()
-        query.search = q["q"].map(String.init)
-        if let type = q["type"] {
-            if let parsed = Instrument.InstrumentType(rawValue: String(type)) { query.type = parsed }
-            else { errors.append(.init(field: "type", reason: "must be one of \(Instrument.InstrumentType.allCases.map(\.rawValue).joined(separator: ", "))")) }
-        }
-        query.exchange = q["exchange"].map(String.init)
-        if let limit = q["limit"] {
-            if let n = Int(limit), (1...1000).contains(n) { query.limit = n }
-            else { errors.append(.init(field: "limit", reason: "must be a whole number from 1 to 1000")) }
-        }
-        if let offset = q["offset"] {
-            if let n = Int(offset), n >= 0 { query.offset = n }
-            else { errors.append(.init(field: "offset", reason: "must be a whole number, 0 or more")) }
-        }
-        guard errors.isEmpty else { throw Problem.badRequest("The query parameters are invalid.", errors: errors) }
+        query.search = try q.string("q", maxLength: 200)
+        query.type = try q.value("type", as: Instrument.InstrumentType.self)
+        query.exchange = try q.string("exchange", maxLength: 100)
+        query.limit = try q.int("limit", in: 1...1000) ?? query.limit
+        query.offset = try q.int("offset", in: 0...Int(Int32.max)) ?? query.offset
+        try q.check()
         let (items, total) = try await repository.list(query)
         return try JSONResponse(encoding: Page(items: items, total: total, limit: query.limit, offset: query.offset))
     }

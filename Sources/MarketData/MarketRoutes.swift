@@ -73,9 +73,9 @@ struct MarketRoutes {
     /// Served from ``BarResponseCache`` while the symbol's bar version is unchanged; built, encoded and cached otherwise.
     @Sendable func series(_ request: Request, context: ServiceRequestContext) async throws -> CachedBarResponse {
         let symbol = try context.parameters.require("symbol").uppercased()
-        let q = request.uri.queryParameters
-        let query = try Query.parse(from: q["from"].map(String.init), to: q["to"].map(String.init),
-                                    interval: q["interval"].map(String.init), adjusted: q["adjusted"].map(String.init))
+        let q = QueryReader(request)
+        let query = try Query.parse(from: try q.string("from"), to: try q.string("to"),
+                                    interval: try q.string("interval"), adjusted: try q.string("adjusted"))
         let csv = (request.headers[.accept] ?? "").contains("text/csv")
         let key = "\(symbol)|\(query.from ?? "")|\(query.to ?? "")|\(query.interval.rawValue)|\(query.adjusted)|\(csv ? "csv" : "json")"
         // Read before the bars: a write in between makes the entry look older than it is, which only costs a miss.

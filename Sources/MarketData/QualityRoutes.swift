@@ -94,7 +94,7 @@ struct QualityRoutes {
     }
 
     @Sendable func metrics(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
-        let symbol = request.uri.queryParameters["symbol"].map { String($0).uppercased() }
+        let symbol = try QueryReader(request).string("symbol", maxLength: 20)?.uppercased()
         let series = try await bars.database.withSQL { sql in
             var query = SQLQueryString("""
                 SELECT b.symbol, COUNT(*) AS bars, MIN(b.date) AS first_date, MAX(b.date) AS last_date,

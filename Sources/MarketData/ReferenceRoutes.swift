@@ -27,17 +27,10 @@ struct ReferenceRoutes {
 
     @Sendable func statements(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
         let symbol = try context.parameters.require("symbol").uppercased()
-        let q = request.uri.queryParameters
-        var errors: [FieldError] = []
-        let statement = q["statement"].map(String.init)
-        let period = q["period"].map(String.init)
-        if let statement, !ReferenceStore.Statement.kinds.contains(statement) {
-            errors.append(.init(field: "statement", reason: "must be one of income, balance, cashflow"))
-        }
-        if let period, !ReferenceStore.Statement.periods.contains(period) {
-            errors.append(.init(field: "period", reason: "must be annual or quarterly"))
-        }
-        guard errors.isEmpty else { throw Problem.badRequest("The query is invalid.", errors: errors) }
+        let q = QueryReader.collecting(request)
+        let statement = try q.string("statement", oneOf: ReferenceStore.Statement.kinds)
+        let period = try q.string("period", oneOf: ReferenceStore.Statement.periods)
+        try q.check()
         let found = try await repository.statements(symbol: symbol, statement: statement, period: period)
         return try JSONResponse(encoding: StatementsBody(symbol: symbol, statements: found))
     }
@@ -68,15 +61,10 @@ struct ReferenceRoutes {
 
     @Sendable func actions(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
         let symbol = try context.parameters.require("symbol").uppercased()
-        let q = request.uri.queryParameters
-        var errors: [FieldError] = []
-        let kind = q["kind"].map(String.init)
-        if let kind, !ReferenceStore.Action.kinds.contains(kind) { errors.append(.init(field: "kind", reason: "must be split or dividend")) }
-        let (from, to) = (q["from"].map(String.init), q["to"].map(String.init))
-        for (name, value) in [("from", from), ("to", to)] where value.map({ Resampler.daysSinceEpoch($0) == nil }) ?? false {
-            errors.append(.init(field: name, reason: "must be a date in YYYY-MM-DD form"))
-        }
-        guard errors.isEmpty else { throw Problem.badRequest("The query is invalid.", errors: errors) }
+        let q = QueryReader.collecting(request)
+        let kind = try q.string("kind", oneOf: ReferenceStore.Action.kinds)
+        let (from, to) = (try q.date("from"), try q.date("to"))
+        try q.check()
         let found = try await repository.actions(symbol: symbol, kind: kind, from: from, to: to)
         return try JSONResponse(encoding: ActionsBody(symbol: symbol, actions: found))
     }

@@ -14,7 +14,7 @@ extension ETLRoutes {
     /// is refused with 422 listing every bad row (line, column, reason) and nothing is stored — no job, no archive, no bar.
     /// A valid file is archived and becomes a one-item job that the worker publishes.
     @Sendable func upload(_ request: Request, context: ServiceRequestContext) async throws -> Response {
-        guard let raw = request.uri.queryParameters["symbol"], case let symbol = String(raw).uppercased(), Self.isSymbol(symbol) else {
+        guard let raw = try QueryReader(request).string("symbol", maxLength: 40), case let symbol = raw.uppercased(), Self.isSymbol(symbol) else {
             throw Problem.badRequest("An upload needs ?symbol=SYM.", errors: [FieldError(field: "symbol", reason: "1–40 of A–Z, 0–9, . - _ ^ = :")])
         }
         let contentType = (request.headers[.contentType] ?? "").lowercased()
