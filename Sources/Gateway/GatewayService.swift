@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import ServiceKit
 import ServiceLifecycle
+import Synchronization
 
 /// The gateway: service registry, the streaming reverse proxy in front of every service (balancing, circuit
 /// breaking, outlier ejection, retries, deadlines, active health checks), and later the dashboard. It owns no
@@ -47,6 +48,9 @@ public struct GatewayService: BourseService {
         help: "First ejection time; the n-th ejection of an instance lasts n times as long.")
     public static let ejectionMax = ConfigKey(
         "gateway.ejection_max_seconds", .seconds(0.01...36_000), default: "300", help: "Longest ejection.")
+    public static let panicThreshold = ConfigKey(
+        "gateway.panic_threshold", .number(0...1), default: "0",
+        help: "Below this share of live instances (and always when none is live) a service's requests go to every registered, lease-holding instance instead of answering 503.")
     public static let ejectionShare = ConfigKey(
         "gateway.ejection_max_share", .number(0...1), default: "0.5",
         help: "Largest share of a service's instances ejected at once (one may always be).")
@@ -74,7 +78,7 @@ public struct GatewayService: BourseService {
         name: "gateway", defaultPort: 8080,
         keys: [instanceTTL, proxyTimeout, maxTimeout, knownServices, balancing, retryBudget, healthInterval, breakerWindow,
                breakerMinimumCalls, breakerFailureRate, breakerOpenSeconds, breakerProbes, ejectionErrors, ejectionBase,
-               ejectionMax, ejectionShare, rateLimits, apiKeyCacheSeconds, revocationPollSeconds, jwksMinRefreshSeconds, publicMetrics, fastPath,
+               ejectionMax, ejectionShare, panicThreshold, rateLimits, apiKeyCacheSeconds, revocationPollSeconds, jwksMinRefreshSeconds, publicMetrics, fastPath,
                .authIssuer, .authAudience],
         summary: """
             Service registry and reverse proxy in front of every Bourse service. Any request under /api/v1/<service>/ \
@@ -110,15 +114,33 @@ public struct GatewayService: BourseService {
         routing.outlier.baseEjection = config.seconds(Self.ejectionBase)
         routing.outlier.maxEjection = config.seconds(Self.ejectionMax)
         routing.outlier.maxEjectedShare = config.number(Self.ejectionShare)
+        routing.panicThreshold = config.number(Self.panicThreshold)
         let metrics = RoutingMetrics(registry: environment.metrics.registry, origin: "gateway")
         let logger = environment.logger
+        let panicLogged = Mutex<[String: ContinuousClock.Instant]>([:])
         self.pool = UpstreamPool(configuration: routing, knownServices: known) { event in
             metrics.observe(event)
-            if case .ejected(let instance, let duration) = event {
+            switch event {
+            case .ejected(let instance, let duration):
                 logger.warning("instance ejected", metadata: [
                     "service": .string(instance.service), "upstream_instance": .string(instance.id),
                     "seconds": .stringConvertible(duration.inSeconds),
                 ])
+            case .panic(let service):
+                // Every request while it lasts: logged at most every 10 s per service, counted always
+                // (`bourse_upstream_panic_total`).
+                let now = ContinuousClock.now
+                let due = panicLogged.withLock { last in
+                    guard last[service].map({ now - $0 >= .seconds(10) }) ?? true else { return false }
+                    last[service] = now
+                    return true
+                }
+                if due {
+                    logger.warning("panic routing: too few live instances, sending requests to every registered one",
+                                   metadata: ["service": .string(service)])
+                }
+            case .circuit:
+                break
             }
         }
         self.ttl = config.seconds(Self.instanceTTL)

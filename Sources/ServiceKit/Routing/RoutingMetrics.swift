@@ -79,6 +79,12 @@ public final class RoutingMetrics: Sendable {
                                   helpText: "Circuit breaker state per instance: 0 closed, 1 half-open, 2 open."),
                 labels: [("origin", origin), ("service", instance.service), ("instance", instance.id)]
             ).set(Int64(state.gaugeValue))
+        case .panic(let service):
+            registry.makeCounter(
+                descriptor: .init(namespace: "bourse", metricName: "upstream_panic", unitName: "total",
+                                  helpText: "Requests routed to any lease-holding instance because too few were live."),
+                labels: [("origin", origin), ("service", service)]
+            ).increment()
         }
     }
 }

@@ -69,6 +69,10 @@ public final class UpstreamPool: Sendable {
         public var policies: [String: BalancingPolicy] = [:]
         /// Consecutive failed active health checks that take an instance out of rotation.
         public var unhealthyThreshold = 2
+        /// Panic routing: when the share of a service's lease-holding instances that are live (not ejected, not
+        /// circuit-open, passing health checks) falls below this, or no instance is live at all, requests go to every
+        /// lease-holding instance instead of being refused (Envoy's panic threshold). 0: only when none is live.
+        public var panicThreshold: Double = 0
 
         public init() {}
     }
@@ -91,6 +95,11 @@ public final class UpstreamPool: Sendable {
         var currentWeight = 0
 
         /// Whether the entry may take a call now: valid lease, passing active checks, not ejected, circuit admitting.
+        /// Registered and holding its lease: a candidate in panic routing, whatever its health says.
+        func holdsLease(now: ContinuousClock.Instant, excluding: Set<String>) -> Bool {
+            (leaseExpiry.map { $0 > now } ?? true) && (excluding.isEmpty || !excluding.contains(instance.id))
+        }
+
         func isLive(now: ContinuousClock.Instant, excluding: Set<String>) -> Bool {
             (leaseExpiry.map { $0 > now } ?? true) && activeHealthy && !outlier.isEjected(now: now) && breaker.wouldAdmit(now: now)
                 && (excluding.isEmpty || !excluding.contains(instance.id))
@@ -113,6 +122,8 @@ public final class UpstreamPool: Sendable {
     public enum Event: Sendable {
         case ejected(Instance, until: Duration)
         case circuit(Instance, CircuitBreaker.State)
+        /// Too few instances of `service` were live, so a request went to any lease-holding one.
+        case panic(service: String)
     }
 
     public init(configuration: Configuration = .init(), knownServices: [String] = [], onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
@@ -255,12 +266,26 @@ public final class UpstreamPool: Sendable {
                 let count = entries.count
                 var live = 0
                 for i in 0..<count where entries[i].isLive(now: now, excluding: excluding) { live += 1 }
+                // Panic routing: with too few live instances, every lease-holding one is a candidate, so one bad
+                // stretch (or a client that can make instances look bad) does not refuse every caller.
+                var panic = false
+                if live < count, live == 0 || Double(live) < configuration.panicThreshold * Double(count) {
+                    var holding = 0
+                    for i in 0..<count where entries[i].holdsLease(now: now, excluding: excluding) { holding += 1 }
+                    if holding > live {
+                        panic = true
+                        live = holding
+                    }
+                }
                 guard live > 0 else { return (.noHealthyInstance, nil) }
-                /// The index of the `k`-th live entry.
+                func candidate(_ i: Int) -> Bool {
+                    panic ? entries[i].holdsLease(now: now, excluding: excluding) : entries[i].isLive(now: now, excluding: excluding)
+                }
+                /// The index of the `k`-th candidate entry.
                 func liveEntry(_ k: Int) -> Int {
                     if live == count { return k }
                     var seen = 0
-                    for i in 0..<count where entries[i].isLive(now: now, excluding: excluding) {
+                    for i in 0..<count where candidate(i) {
                         if seen == k { return i }
                         seen += 1
                     }
@@ -274,7 +299,7 @@ public final class UpstreamPool: Sendable {
                 case .weighted:
                     var total = 0
                     var best = -1
-                    for i in 0..<count where entries[i].isLive(now: now, excluding: excluding) {
+                    for i in 0..<count where candidate(i) {
                         entries[i].currentWeight += entries[i].instance.weight
                         total += entries[i].instance.weight
                         if best < 0 || entries[i].currentWeight > entries[best].currentWeight { best = i }
@@ -296,6 +321,7 @@ public final class UpstreamPool: Sendable {
                     }
                 }
                 entries[chosen].outstanding += 1
+                if panic { return (.instance(entries[chosen].instance), .panic(service: service)) }
                 if entries[chosen].breaker.isClosed { return (.instance(entries[chosen].instance), nil) }
                 let before = entries[chosen].breaker.state
                 _ = entries[chosen].breaker.tryAcquire(now: now)
