@@ -107,7 +107,11 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "Gateway", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // The differential test of the wire head parser feeds NIO's own HTTP parser in an embedded channel.
+                .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -197,6 +197,15 @@ extension Wire {
         var needsRouter = false
     }
 
+    static let otherMethods: [StaticString] = ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+
+    /// Whether `bytes[0..<end]` is one of ``otherMethods`` (upper case, as methods are case-sensitive).
+    static func knownMethod(_ bytes: UnsafeRawBufferPointer, _ end: Int) -> Bool {
+        otherMethods.contains { method in
+            method.utf8CodeUnitCount == end && (0..<end).allSatisfy { bytes[$0] == method.utf8Start[$0] }
+        }
+    }
+
     /// Parses the request head in `bytes[0..<end]`. `nil`: the head is not for the wire path (HTTP/1.0, a chunked
     /// body, anything malformed) and the connection should go to the codec for good.
     ///
@@ -211,6 +220,9 @@ extension Wire {
         let isGet = methodEnd == 3 && bytes[0] == UInt8(ascii: "G") && bytes[1] == UInt8(ascii: "E") && bytes[2] == UInt8(ascii: "T")
         let isHead = methodEnd == 4 && bytes[0] == UInt8(ascii: "H") && bytes[1] == UInt8(ascii: "E") && bytes[2] == UInt8(ascii: "A")
             && bytes[3] == UInt8(ascii: "D")
+        // Any other method must be one the codec behind this parser knows too (a token it refuses, such as `get`, is
+        // left to it whole, so the two never read one request differently).
+        guard isGet || isHead || Self.knownMethod(bytes, methodEnd) else { return nil }
         i += 1
         let targetStart = i
         var queryStart = -1
@@ -218,7 +230,8 @@ extension Wire {
             if bytes[i] == UInt8(ascii: "?"), queryStart < 0 { queryStart = i }
             i += 1
         }
-        guard i > targetStart, i + 10 <= end, bytes[i] == space else { return nil }
+        // Origin-form only (`/path?query`); absolute-form and `*` are the codec's.
+        guard i > targetStart, bytes[targetStart] == UInt8(ascii: "/"), i + 10 <= end, bytes[i] == space else { return nil }
         let targetEnd = i
         i += 1
         let version: StaticString = "HTTP/1.1\r\n"
