@@ -21,7 +21,8 @@ struct BourseProcess {
         return bundle.deletingLastPathComponent().appendingPathComponent("bourse")
     }
 
-    static func start(_ arguments: [String]) throws -> BourseProcess {
+    /// Starts `bourse` with `arguments`; `environment` is added to this process's.
+    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> BourseProcess {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("bourse-it-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
@@ -31,6 +32,9 @@ struct BourseProcess {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         try process.run()
         return BourseProcess(process: process, output: output)
     }
