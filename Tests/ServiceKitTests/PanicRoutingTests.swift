@@ -74,3 +74,39 @@ import Testing
         #expect(p.pick("nothing") == .unknownService)
     }
 }
+
+/// A call whose client went away counts for nothing.
+@Suite struct AbandonedCallTests {
+    @Test func anAbandonedCallNeitherResetsNorAddsToTheErrorCountAndFreesItsSlot() {
+        var configuration = UpstreamPool.Configuration()
+        configuration.outlier.consecutiveErrors = 3
+        configuration.outlier.maxEjectedShare = 1
+        let p = UpstreamPool(configuration: configuration)
+        p.upsert(.init(service: "data", id: "data-1", url: "http://127.0.0.1:9001", version: "1"), lease: .seconds(60))
+        let one = p.snapshot()[0].instances[0].instance
+        for _ in 0..<2 { _ = p.pick("data"); p.finish(one, outcome: .serverError) }
+        for _ in 0..<5 { _ = p.pick("data"); p.abandon(one) }
+        #expect(p.snapshot()[0].instances[0].outstanding == 0)
+        #expect(p.snapshot()[0].instances[0].ejectedFor == nil)
+        _ = p.pick("data")
+        p.finish(one, outcome: .serverError)
+        #expect(p.snapshot()[0].instances[0].ejectedFor != nil)
+    }
+
+    @Test func anAbandonedHalfOpenProbeGivesItsSlotBack() {
+        var configuration = CircuitBreaker.Configuration()
+        configuration.windowSize = 4
+        configuration.minimumCalls = 2
+        configuration.openDuration = .seconds(1)
+        configuration.halfOpenProbes = 1
+        var breaker = CircuitBreaker(configuration: configuration)
+        let now = ContinuousClock.now
+        for _ in 0..<2 { _ = breaker.tryAcquire(now: now); breaker.record(failure: true, now: now) }
+        let later = now + .seconds(2)
+        let probe = breaker.tryAcquire(now: later), second = breaker.tryAcquire(now: later)
+        #expect(probe && !second)
+        breaker.abandon()
+        let again = breaker.tryAcquire(now: later)
+        #expect(again)
+    }
+}

@@ -443,7 +443,7 @@ final class WireProxyHandler: ChannelInboundHandler, RemovableChannelHandler, Up
     /// The client went away: stop the exchange and drop its upstream connection (its answer has nowhere to go).
     private func abandon() {
         pendingOut = nil
-        if let instance { proxy.pool.finish(instance, outcome: .success) }
+        if let instance { proxy.pool.abandon(instance) }  // says nothing about the instance either way
         if let connection { connections?.release(connection, reusable: false) }
         connection = nil
         instance = nil

@@ -55,6 +55,11 @@ public struct CircuitBreaker: Sendable, Equatable {
         return false
     }
 
+    /// Gives back the probe slot of a half-open call that ended without an outcome (its client went away).
+    public mutating func abandon() {
+        if case .halfOpen(let inFlight, let successes) = state { state = .halfOpen(inFlight: max(0, inFlight - 1), successes: successes) }
+    }
+
     /// Whether a call may go to this instance now; in half-open, a `true` reserves one probe slot.
     public mutating func tryAcquire(now: ContinuousClock.Instant) -> Bool {
         switch state {

@@ -98,6 +98,11 @@ public struct UpstreamCaller: Sendable {
                 }
                 return Answer(response: response, instance: instance, attempts: attempt)
             } catch {
+                if Task.isCancelled {
+                    // The caller went away (or gave up): the attempt's failure is its doing, not the instance's.
+                    pool.abandon(instance)
+                    throw .timeout
+                }
                 switch Self.classify(error) {
                 case .timeout:
                     pool.finish(instance, outcome: .serverError)

@@ -362,6 +362,19 @@ public final class UpstreamPool: Sendable {
         }
     }
 
+    /// Ends a call that says nothing about the instance (its client went away before the answer): it is no longer in
+    /// flight and gives back a half-open circuit's probe slot, but counts neither as a success nor as a failure.
+    public func abandon(_ instance: Instance) {
+        state.withLock { services in
+            guard let index = services.index(forKey: instance.service) else { return }
+            services.values[index].entries.withUnsafeMutableBufferPointer { entries in
+                guard let i = entries.indices.first(where: { entries[$0].instance.isSameRegistration(as: instance) }) else { return }
+                entries[i].outstanding = max(0, entries[i].outstanding - 1)
+                entries[i].breaker.abandon()
+            }
+        }
+    }
+
     /// Records an active health check of `id` at `url`; unhealthy after `unhealthyThreshold` failures in a
     /// row, healthy again after one pass.
     public func recordHealthCheck(_ id: String, url: String, passed: Bool) {
