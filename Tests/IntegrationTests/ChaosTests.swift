@@ -56,19 +56,12 @@ import Glibc
     }
 
     @Test func killingOneInstanceOfEachServiceInTurnLosesAlmostNoReadAndNoLogin() async throws {
-        let port = BourseProcess.freePort()
-        let gateway = "http://127.0.0.1:\(port)"
-        let dataDir = TestSupport.temporaryDirectory()
         // No quotas: the load is the point of the test.
-        let up = try BourseProcess.start(["up", "--data-dir", dataDir, "--port", String(port),
-                                          "--scale", "auth=2", "--scale", "data=2", "--scale", "etl=2"],
-                                         environment: ["BOURSE_GATEWAY_RATE_LIMITS": ""])
-        defer { up.signal(SIGTERM) }
-        let healthy = await TestSupport.eventually(.seconds(90)) { up.log.contains("services healthy") }
-        try #require(healthy, "bourse up did not become healthy:\n\(up.log)")
-        let session = PlatformSession(gateway: gateway, dataDir: dataDir)
-        let token = try await session.loginAsAdmin().access
-        let password = try session.adminPassword()
+        let platform = try await RunningPlatform.start(["--scale", "auth=2", "--scale", "data=2", "--scale", "etl=2"],
+                                                       environment: ["BOURSE_GATEWAY_RATE_LIMITS": ""], healthyWithin: .seconds(90))
+        defer { platform.stop() }
+        let (gateway, token) = (platform.gateway, platform.token)
+        let password = try platform.session.adminPassword()
         let before = await Self.listing(gateway, token: token)
         for service in ["auth", "data", "etl"] {
             try #require(before[service]?.count == 2 && before[service]!.allSatisfy { $0.health == "up" }, "\(service): \(before)")

@@ -14,18 +14,13 @@ import Glibc
 @Suite(.serialized) struct CrashSafetyTests {
     @Test(arguments: TestSupport.engines)
     func killingDataAndETLMidIngestStoresEveryBarExactlyOnce(engine: Database.Engine) async throws {
-        let port = BourseProcess.freePort()
-        let dataDir = TestSupport.temporaryDirectory()
         // A claimed job item whose worker died is taken over when its lease runs out: short here, so the test waits
         // seconds rather than the default two minutes.
         var environment = ["BOURSE_ETL_ITEM_LEASE_SECONDS": "3", "BOURSE_ETL_ITEM_BACKOFF_SECONDS": "0.5"]
         if engine == .postgres { environment["BOURSE_DATABASE_URL"] = try await TestSupport.databaseURL(.postgres) }
-        let up = try BourseProcess.start(["up", "--data-dir", dataDir, "--port", String(port)], environment: environment)
-        defer { up.signal(SIGTERM) }
-        let healthy = await TestSupport.eventually(.seconds(60)) { up.log.contains("services healthy") }
-        try #require(healthy, "bourse up did not report healthy:\n\(up.log)")
-        let session = PlatformSession(gateway: "http://127.0.0.1:\(port)", dataDir: dataDir)
-        let token = try await session.loginAsAdmin().access
+        let platform = try await RunningPlatform.start(environment: environment)
+        defer { platform.stop() }
+        let (up, session, token) = (platform.process, platform.session, platform.token)
         let listing = try await session.call(.GET, "/api/v1/gateway/services", token: token).json()["services"] as? [[String: Any]] ?? []
         func pid(_ service: String) throws -> Int32 {
             let instances = listing.first { $0["name"] as? String == service }?["instances"] as? [[String: Any]] ?? []

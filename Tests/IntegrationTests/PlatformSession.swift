@@ -2,6 +2,10 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import BourseTesting
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Talks to a running `bourse up` through its gateway as a user would: logs in as the first admin with the
 /// password the auth service wrote to `<data-dir>/initial-admin-password`.
@@ -46,4 +50,33 @@ struct PlatformSession {
     }
 
     struct LoginFailed: Error, CustomStringConvertible { let description: String }
+}
+
+/// A running `bourse up` on a free port with a fresh data directory, healthy, and its first admin signed in.
+struct RunningPlatform {
+    let process: BourseProcess
+    let session: PlatformSession
+    let token: String
+    var gateway: String { session.gateway }
+
+    /// Starts `bourse up` with `arguments` added (e.g. `--scale data=2`) and `environment` added to this process's.
+    static func start(_ arguments: [String] = [], environment: [String: String] = [:], healthyWithin: Duration = .seconds(60)) async throws -> RunningPlatform {
+        let port = BourseProcess.freePort()
+        let dataDir = TestSupport.temporaryDirectory()
+        let up = try BourseProcess.start(["up", "--data-dir", dataDir, "--port", String(port)] + arguments, environment: environment)
+        let healthy = await TestSupport.eventually(healthyWithin) { up.log.contains("services healthy") }
+        guard healthy else {
+            up.signal(SIGTERM)
+            throw PlatformSession.LoginFailed(description: "bourse up did not report healthy:\n\(up.log)")
+        }
+        let session = PlatformSession(gateway: "http://127.0.0.1:\(port)", dataDir: dataDir)
+        do {
+            return RunningPlatform(process: up, session: session, token: try await session.loginAsAdmin().access)
+        } catch {
+            up.signal(SIGTERM)
+            throw error
+        }
+    }
+
+    func stop() { process.signal(SIGTERM) }
 }

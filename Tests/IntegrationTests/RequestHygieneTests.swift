@@ -35,14 +35,10 @@ import Glibc
     }
 
     @Test func aTraceWithABodyIsRefusedAtTheEdgeAndTheServiceKeepsAnswering() async throws {
-        let port = BourseProcess.freePort()
-        let dataDir = TestSupport.temporaryDirectory()
-        let up = try BourseProcess.start(["up", "--data-dir", dataDir, "--port", String(port)])
-        defer { up.signal(SIGTERM) }
-        let healthy = await TestSupport.eventually(.seconds(60)) { up.log.contains("services healthy") }
-        try #require(healthy, "bourse up did not report healthy:\n\(up.log)")
-        let session = PlatformSession(gateway: "http://127.0.0.1:\(port)", dataDir: dataDir)
-        let (token, _) = try await session.loginAsAdmin()
+        let platform = try await RunningPlatform.start()
+        defer { platform.stop() }
+        let (session, token) = (platform.session, platform.token)
+        let port = try #require(URLComponents(string: platform.gateway)?.port)
 
         let body = #"{"symbols":[""],"from":"2000-01-01","to":"2000-01-01"}"#
         for _ in 0..<20 {
