@@ -51,12 +51,14 @@ struct ProxyMiddleware: RouterMiddleware {
         }
         let idempotent = UpstreamCaller.isIdempotent(method: request.method.rawValue,
                                                      hasIdempotencyKey: request.headers[.idempotencyKey] != nil)
-        let retryable: Bool
-        if case .stream = body { retryable = false } else { retryable = idempotent }
+        let replayable: Bool
+        if case .stream = body { replayable = false } else { replayable = true }
+        let retryable = replayable && idempotent
 
         let answer: UpstreamCaller.Answer
         do {
-            answer = try await caller.execute(service: service, retryable: retryable, deadline: deadline, logger: context.logger) { instance in
+            answer = try await caller.execute(service: service, retryable: retryable, replayable: replayable, deadline: deadline,
+                                             logger: context.logger) { instance in
                 makeUpstreamRequest(request, context: context, baseURL: instance.url, body: body)
             }
         } catch {

@@ -18,6 +18,8 @@ import Glibc
         let logins = Atomic<Int>(0)
         let loginFailures = Atomic<Int>(0)
         let stop = Atomic<Bool>(false)
+        /// Reads and failed reads per service (auth, data, etl).
+        let perService = Mutex<[String: (reads: Int, failed: Int)]>([:])
         let failures = Mutex<[String]>([])
     }
 
@@ -62,14 +64,18 @@ import Glibc
         defer { platform.stop() }
         let (gateway, token) = (platform.gateway, platform.token)
         let password = try platform.session.adminPassword()
-        let before = await Self.listing(gateway, token: token)
-        for service in ["auth", "data", "etl"] {
-            try #require(before[service]?.count == 2 && before[service]!.allSatisfy { $0.health == "up" }, "\(service): \(before)")
+        // Every instance registered and up (registration can trail the supervisor's health check by a heartbeat).
+        var before: [String: [Listing.Instance]] = [:]
+        let registered = await TestSupport.eventually(.seconds(30)) {
+            before = await Self.listing(gateway, token: token)
+            return ["auth", "data", "etl"].allSatisfy { s in before[s]?.count == 2 && before[s]!.allSatisfy { $0.health == "up" } }
         }
+        try #require(registered, "\(before)")
 
         let tally = Tally()
         let reads = ["\(gateway)/api/v1/data/instruments?limit=5", "\(gateway)/api/v1/auth/me", "\(gateway)/api/v1/etl/status/no-such-job"]
         let expected = [200, 200, 404]
+        let services = ["data", "auth", "etl"]
         let load = Task {
             await withTaskGroup(of: Void.self) { group in
                 for worker in 0..<6 {
@@ -95,6 +101,7 @@ import Glibc
                             let k = n % reads.count
                             let status = await Self.call(.GET, reads[k], token: token)
                             tally.reads.add(1, ordering: .relaxed)
+                            tally.perService.withLock { $0[services[k], default: (0, 0)].reads += 1; if status != expected[k] { $0[services[k]]!.failed += 1 } }
                             if status != expected[k] {
                                 tally.readFailures.add(1, ordering: .relaxed)
                                 tally.failures.withLock { $0.append("\(reads[k]) \(status)") }
@@ -115,6 +122,9 @@ import Glibc
 
         let reads_ = tally.reads.load(ordering: .relaxed), readFailures = tally.readFailures.load(ordering: .relaxed)
         let logins = tally.logins.load(ordering: .relaxed), loginFailures = tally.loginFailures.load(ordering: .relaxed)
+        for (service, count) in tally.perService.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
+            print("chaos: \(service) \(count.reads - count.failed) of \(count.reads) reads succeeded")
+        }
         print("chaos: \(reads_ - readFailures) of \(reads_) reads and \(logins - loginFailures) of \(logins) logins succeeded while one instance each of auth, data and etl was SIGKILLed")
         #expect(reads_ > 500)
         #expect(readFailures * 1000 <= reads_, "\(readFailures) of \(reads_) reads failed: \(tally.failures.withLock { $0.prefix(20) })")

@@ -28,7 +28,7 @@ public struct PeerClient: Sendable {
         let retryable = UpstreamCaller.isIdempotent(method: method.rawValue, hasIdempotencyKey: false)
         let answer: UpstreamCaller.Answer
         do {
-            answer = try await caller.execute(service: service, retryable: retryable, deadline: deadline ?? .now + .seconds(30),
+            answer = try await caller.execute(service: service, retryable: retryable, replayable: true, deadline: deadline ?? .now + .seconds(30),
                                               logger: logger) { instance in
                 var request = HTTPClientRequest(url: instance.url + path)
                 request.method = method

@@ -57,17 +57,23 @@ public struct UpstreamCaller: Sendable {
 
     /// - Parameters:
     ///   - retryable: the request is idempotent and its body (if any) can be sent again.
+    ///   - replayable: its body (if any) can be sent again (default: `retryable`). A refused connect reached no
+    ///     instance, so such a request is tried on another instance even when it is not idempotent (a login).
     ///   - makeRequest: builds the request for an instance's base URL; called once per attempt.
     public func execute(
-        service: String, retryable: Bool, deadline: ContinuousClock.Instant, logger: Logger,
+        service: String, retryable: Bool, replayable: Bool? = nil, deadline: ContinuousClock.Instant, logger: Logger,
         makeRequest: (UpstreamPool.Instance) -> HTTPClientRequest
     ) async throws(Failure) -> Answer {
-        if retryable { retry.admit() }
+        let replayable = replayable ?? retryable
+        if replayable { retry.admit() }
         var tried: Set<String> = []
         var lastFailure = Failure.noHealthyInstance
         var attempt = 0
         func mayRetry() -> Bool {
             retryable && retry.mayRetry(service: service, attemptsMade: attempt, timeLeft: ContinuousClock.now < deadline)
+        }
+        func mayRetryUnsent() -> Bool {
+            replayable && retry.mayRetry(service: service, attemptsMade: attempt, timeLeft: ContinuousClock.now < deadline)
         }
         while true {
             attempt += 1
@@ -123,7 +129,9 @@ public struct UpstreamCaller: Sendable {
                     "service": .string(service), "upstream": .string(instance.url), "attempt": .stringConvertible(attempt),
                     "error": .string(String(reflecting: error)),
                 ])
-                guard mayRetry() else { throw lastFailure }
+                let nothingSent: Bool
+                if case .connect = Self.classify(error) { nothingSent = true } else { nothingSent = false }
+                guard nothingSent ? mayRetryUnsent() : mayRetry() else { throw lastFailure }
             }
         }
     }
