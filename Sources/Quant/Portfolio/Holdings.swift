@@ -19,6 +19,10 @@ public struct Position: Hashable, Sendable, Codable {
     public var dividends: Decimal
     /// `marketValue / total value` (Double; 0 when the total is 0).
     public var weight: Double
+    /// In a multi-currency portfolio: the currency of the position's rows and closes (`close` is in it; every
+    /// other money figure is in the base currency), and the rate used for `marketValue`. `nil` otherwise.
+    public var currency: String? = nil
+    public var fxRate: Decimal? = nil
 }
 
 /// Positions, cash and cumulative P&L figures after every row dated on or before `date`.
@@ -55,10 +59,17 @@ public struct Holdings: Hashable, Sendable, Codable {
     public var taxes: Decimal
     /// Fees of BUY and SELL rows, already inside cost bases and realized P&L.
     public var tradeFees: Decimal
+    /// In a multi-currency portfolio, the gain from exchange-rate moves on each currency's cash and cost
+    /// basis since the money came in: `Σ_c [X_c(date)·(cash_c + cost_c) − Σ_rows Δ(cash_c + cost_c)·X_c(row date)]`;
+    /// 0 in one currency.
+    public var fxGain: Decimal = 0
+    /// In a multi-currency portfolio, the cash balance of each currency in that currency (`cash` is their sum
+    /// in the base currency at the date's rates); empty otherwise.
+    public var cashByCurrency: [String: Decimal] = [:]
 
-    /// `realized + unrealized + transferredOutGain + dividends + interest − fees − taxes`; equals
+    /// `realized + unrealized + transferredOutGain + dividends + interest − fees − taxes + fxGain`; equals
     /// `value − netContributions` exactly.
     public var totalGain: Decimal {
-        realized + unrealized + transferredOutGain + dividends + interest - fees - taxes
+        realized + unrealized + transferredOutGain + dividends + interest - fees - taxes + fxGain
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// Decimal figures are exact and refer to the range: flows, realized P&L, income and expenses of rows dated
 /// in it, and `unrealizedChange = unrealized(to) − unrealized(from − 1)`, so that
 /// `valueEnd − valueStart − netContributions = realized + unrealizedChange + transferredOutGain + dividends
-/// + interest − fees − taxes` holds exactly. Return and risk figures come from the `Double` daily series.
+/// + interest − fees − taxes + fxGain` holds exactly. Return and risk figures come from the `Double` daily series.
 public struct PerformanceSummary: Sendable, Hashable {
     public var from: LocalDate
     public var to: LocalDate
@@ -33,6 +33,14 @@ public struct PerformanceSummary: Sendable, Hashable {
     public var byYear: [YearPerformance]
     /// The TWR index and daily returns behind `twr`.
     public var timeWeighted: TimeWeightedReturn
+    /// Change of ``Holdings/fxGain`` over the range (0 in one currency); a term of the identity above.
+    public var fxGain: Decimal = 0
+    /// TWR in the base currency with every currency's rate held at its rate at the end of `from − 1` (or, for
+    /// a currency first used later, on its first row's date): the return without currency effect. Equals `twr`
+    /// in one currency.
+    public var twrLocal: Double = 0
+    /// `(1 + twr) / (1 + twrLocal) − 1`: the currency effect (0 in one currency).
+    public var currencyEffect: Double = 0
 }
 
 /// One calendar year of a ``PerformanceSummary`` (cut at the range's ends).
@@ -68,7 +76,7 @@ extension Portfolio {
                 netContributions: b.netContributions - a.netContributions,
                 income: b.dividends + b.interest - a.dividends - a.interest, valueEnd: b.value))
         }
-        return PerformanceSummary(
+        var summary = PerformanceSummary(
             from: from, to: to, valueStart: start.value, valueEnd: end.value,
             netContributions: end.netContributions - start.netContributions, twr: timeWeighted.twr,
             twrAnnualized: timeWeighted.annualized, xirr: try? XIRR.rate(investorFlows(valuation, from: from, to: to)),
@@ -77,6 +85,14 @@ extension Portfolio {
             transferredOutGain: end.transferredOutGain - start.transferredOutGain, dividends: end.dividends - start.dividends,
             interest: end.interest - start.interest, fees: end.fees - start.fees, taxes: end.taxes - start.taxes,
             tradeFees: end.tradeFees - start.tradeFees, byYear: years, timeWeighted: timeWeighted)
+        summary.fxGain = end.fxGain - start.fxGain
+        summary.twrLocal = timeWeighted.twr
+        if isMultiCurrency {
+            let fixed = currencyDaily(through: to.daysSinceEpoch, fixedAt: from.daysSinceEpoch - 1)
+            summary.twrLocal = try TimeWeightedReturn(fixed, from: from, to: to).twr
+            summary.currencyEffect = (1 + summary.twr) / (1 + summary.twrLocal) - 1
+        }
+        return summary
     }
 
     /// The investor's flows over `from...to`: the value at the end of `from − 1` paid in (negative), each

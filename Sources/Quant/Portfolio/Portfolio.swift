@@ -9,12 +9,33 @@ public struct Portfolio: Sendable {
     public let ledger: Ledger
     public let prices: PriceHistory
     public let method: CostMethod
+    /// The rates into the base currency, when the portfolio was built with them.
+    public let fx: FXRates?
+    /// One sub-portfolio per currency of the rows when some row is not in `fx.base`; empty otherwise (then
+    /// every figure is computed as for a one-currency ledger, unchanged).
+    let parts: [CurrencyPart]
 
     public init(ledger: Ledger, prices: PriceHistory = .none, method: CostMethod = .fifo) {
         self.ledger = ledger
         self.prices = prices
         self.method = method
+        fx = nil
+        parts = []
     }
+
+    /// A portfolio valued in `fx.base`: rows in another currency are kept in that currency (cash per currency,
+    /// positions in the currency of their rows) and converted with `fx` (see `Portfolio+Currencies.swift`).
+    /// Throws when a security's rows use several currencies or a currency has no rate on or before its first row.
+    public init(ledger: Ledger, prices: PriceHistory = .none, method: CostMethod = .fifo, fx: FXRates) throws(CurrencyError) {
+        self.ledger = ledger
+        self.prices = prices
+        self.method = method
+        self.fx = fx
+        parts = try CurrencyPart.split(ledger, prices: prices, method: method, fx: fx)
+    }
+
+    /// Whether some row is in another currency than the base one.
+    public var isMultiCurrency: Bool { !parts.isEmpty }
 
     /// Positions, cash and cumulative figures after every row dated on or before `date`.
     public func holdings(at date: LocalDate) -> Holdings {
@@ -29,6 +50,7 @@ public struct Portfolio: Sendable {
 
     /// One pass: the daily series (if asked) and ``Holdings`` at each of `snapshots` (ascending days).
     func run(through end: Int, snapshots: [Int], daily: Bool) -> (daily: DailyValuation?, snapshots: [Holdings]) {
+        if !parts.isEmpty { return currencyRun(through: end, snapshotDays: snapshots, daily: daily) }
         switch ledger.rows {
         case .fixed(let rows):
             if let result = try? pass(rows, end: end, snapshotDays: snapshots, daily: daily) { return result }
