@@ -9,6 +9,9 @@ struct LoadedPortfolio: Sendable {
     let ledger: Ledger
     let closes: [String: [(date: LocalDate, close: Decimal)]]
     let portfolio: Portfolio
+    /// Rates of the currencies other than the base one, and the pair each was read from (`EURUSD`, `1/USDEUR`).
+    var rates = FXRates(base: "")
+    var fxSources: [String: String] = [:]
 
     var inception: LocalDate? { ledger.transactions.first?.date }
 
@@ -37,6 +40,25 @@ struct LoadedPortfolio: Sendable {
             let weekendGap = d.weekday >= 6 && last.date.days(to: d) <= d.weekday - 5
             if last.date != d && !weekendGap {
                 out.append("\(p.symbol): no close on \(d); valued at the close of \(last.date)")
+            }
+        }
+        return out + fxWarnings(through: d, valued: [d])
+    }
+
+    /// Rates missing on a day they are needed — a row's date in that currency, or a valued day in `valued` —
+    /// where the last earlier rate is used instead (Saturdays and Sundays carry Friday's rate silently).
+    func fxWarnings(through end: LocalDate, valued: [LocalDate]) -> [String] {
+        var out: [String] = []
+        for currency in fxSources.keys.sorted() {
+            let pair = fxSources[currency]!
+            let rowDays = ledger.transactions.filter { $0.currency == currency && $0.date <= end }.map(\.date)
+            var seen = Set<LocalDate>()
+            for d in rowDays + valued where seen.insert(d).inserted {
+                guard let used = rates.rate(currency, on: d) else { continue }
+                let weekendGap = d.weekday >= 6 && used.date.days(to: d) <= d.weekday - 5
+                if used.date != d && !weekendGap {
+                    out.append("\(pair): no rate on \(d); the rate of \(used.date) (\(used.rate)) is used")
+                }
             }
         }
         return out
@@ -72,14 +94,6 @@ struct AnalyticsRoutes: Sendable {
               prices: Bool = true) async throws -> LoadedPortfolio {
         let record = try await PortfolioRoutes.owned(store, context, write: false)
         let rows = try await store.transactions(of: record.id).map(\.transaction)
-        let foreign = LedgerRules.foreignCurrencies(rows, base: record.baseCurrency)
-        guard foreign.isEmpty else {
-            throw Problem(status: .unprocessableContent, slug: "multi-currency", title: "Multi-currency portfolio",
-                          detail: "Transactions use \(foreign.joined(separator: ", ")) besides the base currency \(record.baseCurrency); "
-                            + "the engine has no currency conversion, so figures would mix currencies. Keep one currency per portfolio.",
-                          extensions: ["currencies": .array(foreign.map(JSONValue.string)),
-                                       "errors": .array([.object(["field": .string("currency"), "reason": .string("other currencies than \(record.baseCurrency): \(foreign.joined(separator: ", "))")])])])
-        }
         let ledger: Ledger
         do { ledger = try Ledger(rows) } catch {
             throw Problem.validation("The stored ledger does not validate.", errors: error.issues.map { FieldError(field: "/\($0.index)/\($0.field)", reason: $0.reason) })
@@ -90,9 +104,38 @@ struct AnalyticsRoutes: Sendable {
             let start = extraFrom ?? ledger.transactions.first?.date ?? LedgerRules.today()
             for s in extra where from[s] == nil { from[s] = start.adding(days: -7) }
         }
-        let closes = try await market.closes(from, MarketClient.Caller(context))
-        return LoadedPortfolio(record: record, ledger: ledger, closes: closes,
-                               portfolio: Portfolio(ledger: ledger, prices: PriceHistory(closes), method: method))
+        let caller = MarketClient.Caller(context)
+        let closes = try await market.closes(from, caller)
+        // Each other currency's rates, from a week before its first row (the rows are date-sorted).
+        var rateSeries: [String: [(date: LocalDate, rate: Decimal)]] = [:]
+        var sources: [String: String] = [:]
+        for currency in LedgerRules.foreignCurrencies(rows, base: record.baseCurrency) where prices {
+            let first = ledger.transactions.first { $0.currency == currency }!.date
+            let fx = try await market.fxRates(currency, base: record.baseCurrency, from: first.adding(days: -7), caller)
+            rateSeries[currency] = fx.rates
+            sources[currency] = fx.rates.isEmpty ? currency + record.baseCurrency : fx.source
+        }
+        let rates = FXRates(base: record.baseCurrency, rates: rateSeries)
+        let portfolio: Portfolio
+        do {
+            portfolio = prices ? try Portfolio(ledger: ledger, prices: PriceHistory(closes), method: method, fx: rates)
+                : Portfolio(ledger: ledger, prices: PriceHistory(closes), method: method)
+        } catch {
+            switch error {
+            case .missingRate(let currency, let pair, let date):
+                throw Problem(status: .unprocessableContent, slug: "missing-fx-rate", title: "No exchange rate",
+                              detail: "The data service has no \(pair) rate (nor \(record.baseCurrency)\(currency)) on or before \(date), "
+                                + "the first \(currency) transaction; the portfolio cannot be valued in \(record.baseCurrency).",
+                              extensions: ["pair": .string(pair), "currency": .string(currency),
+                                           "errors": .array([.object(["field": .string("currency"), "reason": .string("no \(pair) rate on or before \(date)")])])])
+            case .mixedSecurity:
+                throw Problem.validation("The stored ledger mixes currencies for one security.", errors: [FieldError(field: "currency", reason: error.description)])
+            }
+        }
+        var loaded = LoadedPortfolio(record: record, ledger: ledger, closes: closes, portfolio: portfolio)
+        loaded.rates = rates
+        loaded.fxSources = sources
+        return loaded
     }
 
     static func method(_ q: QueryReader) throws(Problem) -> CostMethod { (try q.value("method", as: CostMethodName.self) ?? .fifo).method }
@@ -108,9 +151,11 @@ struct AnalyticsRoutes: Sendable {
             let closeDate: LocalDate?
             let marketValue, realized, unrealized, dividends: Decimal
             let weight: Double
+            var currency: String? = nil
+            var fxRate: Decimal? = nil
             enum CodingKeys: String, CodingKey {
-                case symbol, quantity, close, realized, unrealized, dividends, weight
-                case costBasis = "cost_basis", closeDate = "close_date", marketValue = "market_value"
+                case symbol, quantity, close, realized, unrealized, dividends, weight, currency
+                case costBasis = "cost_basis", closeDate = "close_date", marketValue = "market_value", fxRate = "fx_rate"
             }
             func encode(to encoder: any Encoder) throws {
                 var c = encoder.container(keyedBy: CodingKeys.self)
@@ -118,6 +163,7 @@ struct AnalyticsRoutes: Sendable {
                 try c.encode(close, forKey: .close); try c.encode(closeDate, forKey: .closeDate); try c.encode(marketValue, forKey: .marketValue)
                 try c.encode(realized, forKey: .realized); try c.encode(unrealized, forKey: .unrealized); try c.encode(dividends, forKey: .dividends)
                 try c.encode(jsonNumber(weight) ?? 0, forKey: .weight)
+                try c.encodeIfPresent(currency, forKey: .currency); try c.encodeIfPresent(fxRate, forKey: .fxRate)
             }
         }
         let date: LocalDate
@@ -127,9 +173,12 @@ struct AnalyticsRoutes: Sendable {
         let netContributions, realized, unrealized, dividends, interest, fees, taxes: Decimal
         let positions: [Item]
         let warnings: [String]
+        var fxGain: Decimal = 0
+        var cashByCurrency: [String: Decimal]? = nil
         enum CodingKeys: String, CodingKey {
             case date, value, cash, realized, unrealized, dividends, interest, fees, taxes, positions, warnings
             case baseCurrency = "base_currency", cashWeight = "cash_weight", netContributions = "net_contributions"
+            case fxGain = "fx_gain", cashByCurrency = "cash_by_currency"
         }
     }
 
@@ -142,12 +191,14 @@ struct AnalyticsRoutes: Sendable {
         let items = h.positions.map { p in
             PositionsBody.Item(symbol: p.symbol, quantity: p.quantity, costBasis: p.costBasis, close: p.close,
                                closeDate: p.quantity == 0 ? nil : loaded.lastClose(p.symbol, on: date)?.date, marketValue: p.marketValue,
-                               realized: p.realized, unrealized: p.unrealized, dividends: p.dividends, weight: p.weight)
+                               realized: p.realized, unrealized: p.unrealized, dividends: p.dividends, weight: p.weight,
+                               currency: p.currency, fxRate: p.fxRate)
         }
         return try JSONResponse(encoding: PositionsBody(
             date: date, baseCurrency: loaded.record.baseCurrency, value: h.value, cash: h.cash, cashWeight: jsonNumber(h.cashWeight) ?? 0,
             netContributions: h.netContributions, realized: h.realized, unrealized: h.unrealized, dividends: h.dividends, interest: h.interest,
-            fees: h.fees, taxes: h.taxes, positions: items, warnings: loaded.warnings(h)))
+            fees: h.fees, taxes: h.taxes, positions: items, warnings: loaded.warnings(h), fxGain: h.fxGain,
+            cashByCurrency: loaded.portfolio.isMultiCurrency ? h.cashByCurrency : nil))
     }
 
     @Sendable func lots(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
@@ -205,6 +256,7 @@ struct AnalyticsRoutes: Sendable {
             case valueStart = "value_start", valueEnd = "value_end", netContributions = "net_contributions", twrAnnualized = "twr_annualized"
             case maxDrawdown = "max_drawdown", realized = "realized_pnl", unrealized = "unrealized_pnl", unrealizedChange = "unrealized_change"
             case transferredOutGain = "transferred_out_gain", tradeFees = "trade_fees", byYear = "by_year"
+            case twrLocal = "twr_local", currencyEffect = "currency_effect", fxGain = "fx_gain"
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -225,6 +277,8 @@ struct AnalyticsRoutes: Sendable {
                          forKey: .byYear)
             try c.encodeIfPresent(series, forKey: .series); try c.encodeIfPresent(benchmark, forKey: .benchmark)
             try c.encode(warnings, forKey: .warnings)
+            try c.encode(jsonNumber(s.twrLocal) ?? 0, forKey: .twrLocal); try c.encode(jsonNumber(s.currencyEffect) ?? 0, forKey: .currencyEffect)
+            try c.encode(s.fxGain, forKey: .fxGain)
         }
     }
 
@@ -261,7 +315,9 @@ struct AnalyticsRoutes: Sendable {
                 out.append("\(symbol): last close \(last.date); every later day through \(range.to) carries it")
             }
         }
-        return out
+        let before = range.from.adding(days: -1)
+        let valued = loaded.inception.map { before >= $0 } == true ? [before, range.to] : [range.to]
+        return out + loaded.fxWarnings(through: range.to, valued: valued)
     }
 
     @Sendable func performance(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {

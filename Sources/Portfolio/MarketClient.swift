@@ -139,4 +139,15 @@ struct MarketClient: Sendable {
             return out
         }
     }
+
+    /// The daily rates of `currency` in `base` (base units per unit) from `from` on, and how they were read:
+    /// the pair `currency+base` (`EURUSD`, close as is) when `data` has closes for it, else the inverse pair
+    /// `base+currency` (`USDEUR`, 1/close); empty when neither exists. Both go through ``closes(_:from:_:)``, so
+    /// they are cached and dropped on `data.bars.stored` like any symbol's closes.
+    func fxRates(_ currency: String, base: String, from: LocalDate, _ caller: Caller) async throws -> (source: String, rates: [(date: LocalDate, rate: Decimal)]) {
+        let direct = try await closes(currency + base, from: from, caller)
+        if !direct.isEmpty { return (currency + base, direct.map { (date: $0.date, rate: $0.close) }) }
+        let inverse = try await closes(base + currency, from: from, caller)
+        return ("1/" + base + currency, inverse.filter { $0.close > 0 }.map { (date: $0.date, rate: 1 / $0.close) })
+    }
 }

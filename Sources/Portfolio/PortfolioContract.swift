@@ -247,8 +247,15 @@ enum PositionsSchema: ContractSchema {
             .init("close", JSONSchema.decimal.orNull), .init("close_date", JSONSchema.date.orNull),
             .init("market_value", .decimal), .init("realized", .decimal), .init("unrealized", .decimal),
             .init("dividends", .decimal), .init("weight", .number),
+            .init("currency", JSONSchema.string.described(
+                "multi-currency portfolios: the currency of the position's rows and of `close`; the other money figures are in the base currency")),
+            .init("fx_rate", JSONSchema.decimal.described("multi-currency portfolios: base units per unit of `currency` used for market_value, cost_basis and unrealized (the day's rate or the last earlier one)")),
         ], required: ["symbol", "quantity", "cost_basis", "market_value", "realized", "unrealized", "dividends", "weight"]))),
-        .init("warnings", .array(.string)),
+        .init("fx_gain", JSONSchema.decimal.described(
+            "gain from exchange-rate moves on each currency's cash and cost basis since it came in (0 in one currency): "
+                + "value − net_contributions = realized + unrealized + dividends + interest − fees − taxes + transferred-out gain + fx_gain")),
+        .init("cash_by_currency", JSONSchema.map(.decimal, description: "multi-currency portfolios: each currency's cash balance in that currency; `cash` is their sum at the day's rates")),
+        .init("warnings", .array(.string, description: "closes or exchange rates missing on a day they were needed, replaced by the last earlier one")),
     ], required: ["date", "value", "cash", "positions", "warnings"]))
 }
 
@@ -275,7 +282,11 @@ enum PerformanceSchema: ContractSchema {
             .init("symbol", .string), .init("return", .number), .init("active_return", .number), .init("alpha", number),
             .init("beta", number), .init("tracking_error", number), .init("index", .array(.number)),
         ], required: ["symbol", "return", "active_return"])),
-        .init("warnings", .array(.string)),
+        .init("twr_local", JSONSchema.number.described(
+            "TWR in the base currency with each currency's rate held at its rate at the end of from − 1 (or on its first row, if later): the return without currency effect; equals twr in one currency")),
+        .init("currency_effect", JSONSchema.number.described("(1 + twr) / (1 + twr_local) − 1; 0 in one currency")),
+        .init("fx_gain", JSONSchema.decimal.described("change of fx_gain (see Positions) over the range; a term of the P&L identity")),
+        .init("warnings", .array(.string, description: "closes or exchange rates missing on a day they were needed, replaced by the last earlier one")),
     ], required: ["from", "to", "value_start", "value_end", "net_contributions", "twr", "max_drawdown", "by_year", "warnings"]))
 }
 

@@ -145,13 +145,14 @@ import ServiceKit
         }
     }
 
-    @Test func aPortfolioWithAnotherCurrencyIsRefusedRatherThanMixed() async throws {
+    @Test func aCurrencyWithoutAnyRateIsRefusedNamingThePair() async throws {
         try await PortfolioHarness.with { h in
             let id = try await h.createPortfolio()
             _ = try await h.call(.post, "\(id)/transactions", json: #"{"date":"2024-01-02","type":"DEPOSIT","symbol":"CASH","amount":100,"currency":"EUR"}"#)
             let reply = try await h.call(.get, "\(id)/positions")
             #expect(reply.status == .unprocessableContent)
-            #expect(reply.text.contains("multi-currency") && reply.text.contains("EUR"))
+            #expect(reply.text.contains("missing-fx-rate") && reply.text.contains("EURUSD"), "\(reply.text)")
+            #expect(reply.errorFields == ["currency"])
         }
     }
 
