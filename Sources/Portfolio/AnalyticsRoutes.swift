@@ -363,19 +363,25 @@ struct AnalyticsRoutes: Sendable {
 
     struct Bucket: Encodable { let key: String; let value: Decimal; let weight: Double }
 
-    static func buckets(_ h: Holdings, by: String, base: String, instruments: [String: InstrumentInfo]) -> [Bucket] {
+    /// Cash is one bucket (`CASH` / `cash`, or the base currency by currency); in a multi-currency portfolio, by
+    /// currency, each currency's balance is its own bucket at the day's rate from `rates`.
+    static func buckets(_ h: Holdings, by: String, base: String, instruments: [String: InstrumentInfo], rates: FXRates? = nil) -> [Bucket] {
         var values: [String: Decimal] = [:]
         for p in h.positions where p.quantity != 0 {
             let info = instruments[p.symbol]
             let key: String = switch by {
             case "asset_class": info?.type ?? "unclassified"
             case "sector": info?.sector.flatMap { $0.isEmpty ? nil : $0 } ?? "unclassified"
-            case "currency": info?.currency ?? "unclassified"
+            case "currency": p.currency ?? info?.currency ?? "unclassified"
             default: p.symbol
             }
             values[key, default: 0] += p.marketValue
         }
-        if h.cash != 0 {
+        if by == "currency", let rates, !h.cashByCurrency.isEmpty {
+            for (currency, cash) in h.cashByCurrency where cash != 0 {
+                values[currency, default: 0] += cash * (rates.rate(currency, on: h.date)?.rate ?? 0)
+            }
+        } else if h.cash != 0 {
             let key = by == "currency" ? base : by == "symbol" ? Transaction.cashSymbol : "cash"
             values[key, default: 0] += h.cash
         }
@@ -395,7 +401,7 @@ struct AnalyticsRoutes: Sendable {
         let instruments = by == "symbol" ? [:] : try await market.instruments(held, MarketClient.Caller(context))
         struct Body: Encodable { let by: String; let date: LocalDate; let value: Decimal; let buckets: [Bucket]; let warnings: [String] }
         return try JSONResponse(encoding: Body(by: by, date: date, value: h.value,
-                                               buckets: Self.buckets(h, by: by, base: loaded.record.baseCurrency, instruments: instruments),
+                                               buckets: Self.buckets(h, by: by, base: loaded.record.baseCurrency, instruments: instruments, rates: loaded.rates),
                                                warnings: loaded.warnings(h)))
     }
 
@@ -557,13 +563,13 @@ struct AnalyticsRoutes: Sendable {
 
     /// The X-ray's rules on `h` (holdings today) and `performance` (max range); pure, for tests.
     static func rules(_ h: Holdings, ledger: Ledger, drawdown: Double, instruments: [String: InstrumentInfo], base: String,
-                      settings: XRaySettings) -> [RuleResult] {
+                      settings: XRaySettings, rates: FXRates? = nil) -> [RuleResult] {
         func d(_ x: Decimal) -> Double { NSDecimalNumber(decimal: x).doubleValue }
         let open = h.positions.filter { $0.quantity != 0 }
         let total = d(h.value)
         let largest = open.max { $0.marketValue < $1.marketValue }
         let sectors = buckets(h, by: "sector", base: base, instruments: instruments).filter { $0.key != "cash" && $0.key != "unclassified" }
-        let currencies = buckets(h, by: "currency", base: base, instruments: instruments)
+        let currencies = buckets(h, by: "currency", base: base, instruments: instruments, rates: rates)
         var volume: Decimal = 0
         for t in ledger.transactions where t.type == .buy || t.type == .sell { volume += t.quantity * t.price }
         let fees = d(h.tradeFees + h.fees)
@@ -602,7 +608,7 @@ struct AnalyticsRoutes: Sendable {
         }
         let instruments = try await market.instruments(h.positions.filter { $0.quantity != 0 }.map(\.symbol), MarketClient.Caller(context))
         let rules = Self.rules(h, ledger: loaded.ledger, drawdown: drawdown, instruments: instruments, base: loaded.record.baseCurrency,
-                               settings: Self.settings(loaded.record))
+                               settings: Self.settings(loaded.record), rates: loaded.rates)
         struct Body: Encodable { let date: LocalDate; let rules: [RuleResult]; let passed: Int; let failed: Int; let warnings: [String] }
         return try JSONResponse(encoding: Body(date: today, rules: rules, passed: rules.filter { $0.pass == true }.count,
                                                failed: rules.filter { $0.pass == false }.count, warnings: loaded.warnings(h)))

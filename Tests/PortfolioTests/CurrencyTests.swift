@@ -56,6 +56,11 @@ import ServiceKit
             #expect(abs((p["currency_effect"] as? Double ?? 0) - (1.13 / 1.025 - 1)) < 1e-12)
             #expect(p["fx_gain"] as? Double == 1000)
             #expect((p["warnings"] as? [String] ?? []).isEmpty, "\(p["warnings"] ?? "")")
+
+            // By currency, each cash balance is its own bucket at the day's rate: EUR 4500 + 1800, USD 5000.
+            let allocation = try await h.call(.get, "\(id)/allocation?by=currency&date=2024-01-05")
+            let buckets = Dictionary(uniqueKeysWithValues: (allocation.json["buckets"] as? [[String: Any]] ?? []).map { ($0["key"] as! String, $0["value"] as! Double) })
+            #expect(buckets == ["EUR": 6300, "USD": 5000], "\(allocation.text)")
         }
     }
 
