@@ -125,6 +125,7 @@ extension Instrument: ContractSchema {
         .init("type", .string(Instrument.InstrumentType.self)),
         .init("sector", JSONSchema.string.orNull),
         .init("industry", JSONSchema.string.orNull),
+        .init("country", JSONSchema.string(pattern: "^[A-Z]{2}$", description: "ISO 3166-1 alpha-2 code of the issuer's country (an assigned code)").orNull),
     ], required: ["symbol", "name", "currency", "type"]))
 }
 

@@ -44,6 +44,7 @@ struct InstrumentRoutes {
         var instrument = try await request.decodeJSON(as: Instrument.self, context: context)
         instrument.symbol = instrument.symbol.uppercased()
         instrument.currency = instrument.currency.uppercased()
+        instrument.country = instrument.country?.uppercased()
         let errors = instrument.validationErrors()
         guard errors.isEmpty else { throw Problem.validation("The instrument is invalid.", errors: errors) }
         guard try await repository.create(instrument) else {

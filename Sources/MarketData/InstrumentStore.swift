@@ -26,10 +26,11 @@ public struct InstrumentStore: Sendable {
         let type: String
         let sector: String?
         let industry: String?
+        let country: String?
 
         var instrument: Instrument {
             Instrument(symbol: symbol, name: name, exchange: exchange, currency: currency,
-                       type: Instrument.InstrumentType(rawValue: type) ?? .equity, sector: sector, industry: industry)
+                       type: Instrument.InstrumentType(rawValue: type) ?? .equity, sector: sector, industry: industry, country: country)
         }
     }
 
@@ -46,7 +47,7 @@ public struct InstrumentStore: Sendable {
             if let exchange = query.exchange { filter = filter + " AND exchange = \(bind: exchange)" }
             let total = try await sql.raw("SELECT COUNT(*) AS n FROM instruments WHERE " + filter).first()?.decode(column: "n", as: Int.self) ?? 0
             let rows = try await sql.raw("""
-                SELECT symbol, name, exchange, currency, type, sector, industry FROM instruments WHERE \(filter)
+                SELECT symbol, name, exchange, currency, type, sector, industry, country FROM instruments WHERE \(filter)
                 ORDER BY symbol LIMIT \(bind: query.limit) OFFSET \(bind: query.offset)
                 """).all(decoding: Row.self)
             return (rows.map(\.instrument), total)
@@ -56,7 +57,7 @@ public struct InstrumentStore: Sendable {
     public func find(_ symbol: String) async throws -> Instrument? {
         try await database.withSQL { sql in
             try await sql.raw("""
-                SELECT symbol, name, exchange, currency, type, sector, industry FROM instruments WHERE symbol = \(bind: symbol)
+                SELECT symbol, name, exchange, currency, type, sector, industry, country FROM instruments WHERE symbol = \(bind: symbol)
                 """).first(decoding: Row.self)?.instrument
         }
     }
@@ -67,9 +68,10 @@ public struct InstrumentStore: Sendable {
             let exists = try await sql.raw("SELECT 1 AS one FROM instruments WHERE symbol = \(bind: instrument.symbol)").first() != nil
             if exists { return false }
             try await sql.raw("""
-                INSERT INTO instruments (symbol, name, exchange, currency, type, sector, industry, created_at)
+                INSERT INTO instruments (symbol, name, exchange, currency, type, sector, industry, country, created_at)
                 VALUES (\(bind: instrument.symbol), \(bind: instrument.name), \(bind: instrument.exchange), \(bind: instrument.currency),
-                        \(bind: instrument.type.rawValue), \(bind: instrument.sector), \(bind: instrument.industry), \(bind: Date().formatted(.iso8601)))
+                        \(bind: instrument.type.rawValue), \(bind: instrument.sector), \(bind: instrument.industry), \(bind: instrument.country),
+                        \(bind: Date().formatted(.iso8601)))
                 """).run()
             return true
         }

@@ -88,5 +88,8 @@ enum MarketDataMigrations {
         ]), down: .init(sqlite: [], postgres: [
             #"ALTER TABLE bars ALTER COLUMN symbol TYPE TEXT COLLATE "default", ALTER COLUMN date TYPE TEXT COLLATE "default""#,
         ])),
+        // The issuer's country (ISO 3166-1 alpha-2), optional: portfolio allocation groups by it.
+        Migration(8, "instrument country", up: .init(["ALTER TABLE instruments ADD COLUMN country TEXT"]),
+                  down: .init(["ALTER TABLE instruments DROP COLUMN country"])),
     ]
 }

@@ -373,6 +373,7 @@ struct AnalyticsRoutes: Sendable {
             case "asset_class": info?.type ?? "unclassified"
             case "sector": info?.sector.flatMap { $0.isEmpty ? nil : $0 } ?? "unclassified"
             case "currency": p.currency ?? info?.currency ?? "unclassified"
+            case "country": info?.country ?? "unclassified"
             default: p.symbol
             }
             values[key, default: 0] += p.marketValue
@@ -405,7 +406,7 @@ struct AnalyticsRoutes: Sendable {
                                                warnings: loaded.warnings(h)))
     }
 
-    enum AllocationKey: String, CaseIterable { case symbol, assetClass = "asset_class", sector, currency }
+    enum AllocationKey: String, CaseIterable { case symbol, assetClass = "asset_class", sector, currency, country }
 
     // MARK: targets and rebalancing
 

@@ -8,6 +8,8 @@ struct InstrumentInfo: Codable, Sendable, Equatable {
     var currency: String
     var type: String
     var sector: String?
+    /// ISO 3166-1 alpha-2, when `data` knows it.
+    var country: String?
 }
 
 /// Daily closes (not adjusted) and instruments from the `data` service, through the peer client, cached in

@@ -135,7 +135,7 @@ enum PortfolioContract {
 
     static let allocation = Endpoint(
         .get, base + "/{id}/allocation", access: read, summary: "Value and weight per symbol, asset class, sector or currency.",
-        parameters: [id, .query("by", .string(enum: ["symbol", "asset_class", "sector", "currency"], default: "symbol")), date, method],
+        parameters: [id, .query("by", .string(enum: ["symbol", "asset_class", "sector", "currency", "country"], default: "symbol")), date, method],
         responses: [.json(.ok, "Buckets, largest first.", .ref(AllocationSchema.self))], problems: priced)
 
     static let getTargets = Endpoint(

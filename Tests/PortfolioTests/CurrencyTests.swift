@@ -13,7 +13,7 @@ import ServiceKit
 /// By hand on 2024-01-05: EUR cash 3000 and SAP 1200 at 1.5 = 6300, USD cash 5000, value 11300; contributions
 /// 5000 + 4000 · 1.25 = 10000; unrealized 200 · 1.5 = 300; fx gain 1.5 · (3000 + 1000) − 4000 · 1.25 = 1000.
 @Suite struct CurrencyRouteTests {
-    static let instruments = PortfolioHarness.standardInstruments.merging(["SAP": .init(currency: "EUR", sector: "Technology")]) { a, _ in a }
+    static let instruments = PortfolioHarness.standardInstruments.merging(["SAP": .init(currency: "EUR", sector: "Technology", country: "DE")]) { a, _ in a }
     static let closes = PortfolioHarness.standardCloses.merging([
         "SAP": [("2024-01-03", 100), ("2024-01-04", 110), ("2024-01-05", 120)],
         "EURUSD": [("2024-01-02", 1.25), ("2024-01-03", 1.25), ("2024-01-05", 1.5)],
@@ -61,6 +61,10 @@ import ServiceKit
             let allocation = try await h.call(.get, "\(id)/allocation?by=currency&date=2024-01-05")
             let buckets = Dictionary(uniqueKeysWithValues: (allocation.json["buckets"] as? [[String: Any]] ?? []).map { ($0["key"] as! String, $0["value"] as! Double) })
             #expect(buckets == ["EUR": 6300, "USD": 5000], "\(allocation.text)")
+            // By country: SAP is German; cash is `cash`.
+            let countries = try await h.call(.get, "\(id)/allocation?by=country&date=2024-01-05")
+            let byCountry = Dictionary(uniqueKeysWithValues: (countries.json["buckets"] as? [[String: Any]] ?? []).map { ($0["key"] as! String, $0["value"] as! Double) })
+            #expect(byCountry == ["DE": 1800, "cash": 9500], "\(countries.text)")
         }
     }
 

@@ -12,7 +12,7 @@ import Testing
 
 /// A stand-in `data` service on a real socket: instruments and daily closes the test sets, counting market reads.
 final class DataStub: Sendable {
-    struct Instrument: Sendable { var currency = "USD"; var type = "equity"; var sector: String? }
+    struct Instrument: Sendable { var currency = "USD"; var type = "equity"; var sector: String?; var country: String? = nil }
     let instruments: Mutex<[String: Instrument]>
     let closes: Mutex<[String: [(String, Double)]]>
     let marketReads = Mutex(0)
@@ -29,6 +29,7 @@ final class DataStub: Sendable {
             guard let i = self.instruments.withLock({ $0[symbol] }) else { return Response(status: .notFound) }
             var object: [String: Any] = ["symbol": symbol, "name": symbol, "currency": i.currency, "type": i.type]
             if let sector = i.sector { object["sector"] = sector }
+            if let country = i.country { object["country"] = country }
             return Self.json(object)
         }
         router.get("/api/v1/data/market/{symbol}") { request, context -> Response in
