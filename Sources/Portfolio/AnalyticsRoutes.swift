@@ -487,11 +487,19 @@ struct AnalyticsRoutes: Sendable {
         var errors: [FieldError] = []
         for p in h.positions where p.quantity != 0 {
             holdings[p.symbol] = p.quantity
-            if let close = p.close { prices[p.symbol] = close }
+            // In several currencies, a price in the base currency: the close at the rate the position was valued at.
+            if let close = p.close { prices[p.symbol] = close * (p.fxRate ?? 1) }
         }
-        for s in targets.weights.keys where prices[s] == nil {
-            if let close = loaded.lastClose(s, on: today)?.close { prices[s] = close } else {
+        let unheld = targets.weights.keys.filter { prices[$0] == nil }
+        let currencies = loaded.portfolio.isMultiCurrency ? try await market.instruments(unheld, MarketClient.Caller(context)).mapValues(\.currency) : [:]
+        for s in unheld {
+            guard let close = loaded.lastClose(s, on: today)?.close else {
                 errors.append(FieldError(field: "/weights/\(s)", reason: "no close from the data service to trade \(s) at"))
+                continue
+            }
+            let currency = currencies[s] ?? loaded.record.baseCurrency
+            if let rate = loaded.rates.rate(currency, on: today)?.rate { prices[s] = close * rate } else {
+                errors.append(FieldError(field: "/weights/\(s)", reason: "\(s) is quoted in \(currency), a currency of no row of this portfolio: no \(currency)\(loaded.record.baseCurrency) rate is loaded"))
             }
         }
         guard errors.isEmpty else { throw Problem.validation("Some targets have no price.", errors: errors) }

@@ -68,6 +68,19 @@ import ServiceKit
         }
     }
 
+    @Test func rebalancingPricesAForeignPositionInTheBaseCurrency() async throws {
+        try await PortfolioHarness.with(instruments: Self.instruments, closes: Self.closes) { h in
+            let id = try await h.createPortfolio()
+            _ = try await h.call(.post, "\(id)/transactions", json: Self.ledger)
+            #expect(try await h.call(.put, "\(id)/targets", json: #"{"weights":{"SAP":0.5,"AAA":0.1},"cash":0.4}"#).status == .ok)
+            let reply = try await h.call(.get, "\(id)/rebalance?whole_shares=false")
+            #expect(reply.status == .ok, "\(reply.text)")
+            let trades = Dictionary(uniqueKeysWithValues: (reply.json["trades"] as? [[String: Any]] ?? []).map { ($0["symbol"] as! String, $0) })
+            #expect(trades["SAP"]?["price"] as? Double == 180, "\(reply.text)")   // 120 EUR at 1.5
+            #expect(trades["AAA"]?["price"] as? Double == 12)                   // a USD target, not held
+        }
+    }
+
     @Test func anInversePairIsUsedWhenTheDirectOneIsMissing() async throws {
         try await PortfolioHarness.with(instruments: Self.instruments, closes: Self.closes) { h in
             let id = try await h.createPortfolio(currency: "EUR")
