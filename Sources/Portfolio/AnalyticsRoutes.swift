@@ -47,11 +47,12 @@ struct LoadedPortfolio: Sendable {
 
     /// Rates missing on a day they are needed — a row's date in that currency, or a valued day in `valued` —
     /// where the last earlier rate is used instead (Saturdays and Sundays carry Friday's rate silently).
-    func fxWarnings(through end: LocalDate, valued: [LocalDate]) -> [String] {
+    func fxWarnings(from start: LocalDate? = nil, through end: LocalDate, valued: [LocalDate]) -> [String] {
         var out: [String] = []
         for currency in fxSources.keys.sorted() {
             let pair = fxSources[currency]!
-            let rowDays = ledger.transactions.filter { $0.currency == currency && $0.date <= end }.map(\.date)
+            let lower = start ?? LocalDate(daysSinceEpoch: Int.min / 2)
+            let rowDays = ledger.transactions.filter { $0.currency == currency && $0.date <= end && $0.date >= lower }.map(\.date)
             var seen = Set<LocalDate>()
             for d in rowDays + valued where seen.insert(d).inserted {
                 guard let used = rates.rate(currency, on: d) else { continue }
@@ -317,7 +318,7 @@ struct AnalyticsRoutes: Sendable {
         }
         let before = range.from.adding(days: -1)
         let valued = loaded.inception.map { before >= $0 } == true ? [before, range.to] : [range.to]
-        return out + loaded.fxWarnings(through: range.to, valued: valued)
+        return out + loaded.fxWarnings(from: range.from, through: range.to, valued: valued)
     }
 
     @Sendable func performance(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
