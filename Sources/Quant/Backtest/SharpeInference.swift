@@ -40,6 +40,52 @@ public enum SharpeInference {
         let z = (sharpe - benchmarkSharpe) * Double(observations - 1).squareRoot() / radicand.squareRoot()
         return StandardNormal.cdf(z)
     }
+
+    /// Euler–Mascheroni constant γ.
+    static let eulerMascheroni = 0.577_215_664_901_532_860_6
+
+    /// Expected maximum of `trials` independent per-period Sharpe estimates whose true value is 0 and whose
+    /// variance across trials is `variance` (Bailey & López de Prado 2014, "The Deflated Sharpe Ratio", eq. 2):
+    /// `SR0 = √V · ((1 − γ) Φ⁻¹(1 − 1/N) + γ Φ⁻¹(1 − 1/(N e)))`, γ the Euler–Mascheroni constant.
+    ///
+    /// - Returns: `nil` when `trials < 2` (Φ⁻¹(0) is −∞) or `variance` is negative or not finite.
+    public static func expectedMaximumSharpe(trials: Int, variance: Double) -> Double? {
+        guard trials >= 2, variance.isFinite, variance >= 0 else { return nil }
+        let n = Double(trials)
+        let g = eulerMascheroni
+        let spread = (1 - g) * StandardNormal.quantile(1 - 1 / n) + g * StandardNormal.quantile(1 - 1 / (n * M_E))
+        return variance.squareRoot() * spread
+    }
+
+    /// Deflated Sharpe ratio (Bailey & López de Prado 2014): the probabilistic Sharpe ratio of the selected
+    /// strategy's `returns` against the benchmark ``expectedMaximumSharpe(trials:variance:)``, where N is
+    /// `trialSharpes.count` and V the sample variance (ddof 1) of `trialSharpes`, the **per-period** Sharpe ratios
+    /// of every configuration tried (the selected one included).
+    ///
+    /// - Returns: `nil` when the PSR is undefined (see ``probabilisticSharpeRatio(returns:benchmarkSharpe:)``), with
+    ///   fewer than two trials, or when a trial Sharpe is not finite.
+    public static func deflatedSharpeRatio(returns: [Double], trialSharpes: [Double]) -> Double? {
+        guard trialSharpes.count >= 2, trialSharpes.allSatisfy(\.isFinite), let shape = ReturnShape(returns) else { return nil }
+        let moments = Moments(trialSharpes)
+        let variance = moments.isConstant ? 0 : moments.sumOfSquares / Double(trialSharpes.count - 1)
+        return deflatedSharpeRatio(
+            sharpe: shape.sharpe, observations: returns.count, skewness: shape.skewness, kurtosis: shape.kurtosis,
+            trials: trialSharpes.count, trialVariance: variance)
+    }
+
+    /// Deflated Sharpe ratio from its sufficient statistics: per-period `sharpe`, `observations`, `skewness`, **raw**
+    /// `kurtosis`, the number of `trials` N and the variance V of the trials' per-period Sharpe ratios.
+    /// The paper's example (annualised SR 2.5, V 0.5 annualised, 250 days a year, T 1250, γ3 −3, γ4 10, N 100) is
+    /// `sharpe: 2.5 / √250, trialVariance: 0.5 / 250` and gives 0.9004.
+    ///
+    /// - Returns: `nil` when ``expectedMaximumSharpe(trials:variance:)`` or the PSR is undefined.
+    public static func deflatedSharpeRatio(
+        sharpe: Double, observations: Int, skewness: Double, kurtosis: Double, trials: Int, trialVariance: Double
+    ) -> Double? {
+        guard let benchmark = expectedMaximumSharpe(trials: trials, variance: trialVariance) else { return nil }
+        return probabilisticSharpeRatio(
+            sharpe: sharpe, observations: observations, skewness: skewness, kurtosis: kurtosis, benchmarkSharpe: benchmark)
+    }
 }
 
 /// Per-period Sharpe ratio, skewness and raw kurtosis of a return series (see
