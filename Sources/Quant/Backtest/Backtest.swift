@@ -1,0 +1,73 @@
+/// Everything a run produced.
+public struct BacktestResult: Sendable {
+    public let dates: [String]
+    /// Per bar, at the close: cash + Σ qty × close.
+    public let equity: [Double]
+    public let cash: [Double]
+    /// Per bar, at the close: (Σ long value + Σ |short value|) / equity.
+    public let exposure: [Double]
+    public let fills: [Fill]
+    /// Closed round trips in the order they closed, then the trades still open at the end.
+    public let trades: [Trade]
+    public let refusals: [Refusal]
+    public let statistics: BacktestStatistics
+}
+
+/// The event-driven backtesting engine; see docs/backtesting.md.
+public enum Backtest {
+    /// Runs `strategy` over `bars`.
+    ///
+    /// - Parameter benchmark: benchmark simple returns, one per bar (the first measured from the bar before the
+    ///   first, like the equity's first return from the initial cash), for alpha and beta; `nil` for none.
+    /// - Throws: `QuantError` for invalid settings, a benchmark of the wrong length, or whatever `prepare` throws.
+    public static func run<S: TradingStrategy>(
+        _ strategy: inout S, on bars: MarketBars, settings: BacktestSettings = BacktestSettings(), benchmark: [Double]? = nil
+    ) throws(QuantError) -> BacktestResult {
+        try settings.validate()
+        if let benchmark, benchmark.count != bars.dateCount {
+            throw .lengthMismatch("benchmark", benchmark.count, "bars", bars.dateCount)
+        }
+        try strategy.prepare(bars)
+        var engine = Engine(bars: bars, settings: settings)
+        let n = bars.dateCount, symbolCount = bars.symbols.count
+        var equity = [Double](repeating: 0, count: n), cash = equity, exposure = equity
+        for t in 0..<n {
+            engine.context.bar = t
+            engine.context.phase = .beforeClose
+            if !engine.context.openOrders.isEmpty { engine.execute(at: .intraday) }
+            strategy.beforeClose(&engine.context)
+            if !engine.context.openOrders.isEmpty { engine.execute(at: .close) }
+            if settings.liquidateAtEnd, t == n - 1 { engine.liquidate() }
+            // Mark at the close.
+            var holdings = 0.0, gross = 0.0
+            engine.context.positions.withUnsafeBufferPointer { q in
+                bars.close.withUnsafeBufferPointer { c in
+                    engine.context.marks.withUnsafeMutableBufferPointer { m in
+                        for s in 0..<symbolCount {
+                            let price = c[s * n + t]
+                            m[s] = price
+                            let value = q[s] == 0 ? 0 : q[s] * price
+                            holdings += value
+                            gross += value.magnitude
+                        }
+                    }
+                }
+            }
+            engine.context.holdingsValue = holdings
+            let e = engine.context.cash + holdings
+            equity[t] = e
+            cash[t] = engine.context.cash
+            exposure[t] = gross == 0 ? 0 : gross / e
+            if !engine.context.openOrders.isEmpty { engine.endOfBar() }
+            engine.context.phase = .afterClose
+            strategy.onBar(&engine.context)
+        }
+        let trades = engine.book.trades + engine.book.openTrades()
+        let statistics = try BacktestStatistics(
+            bars: bars, settings: settings, equity: equity, exposure: exposure, trades: trades, fills: engine.book.fills,
+            totalFees: engine.book.totalFees, tradedValue: engine.book.tradedValue, benchmark: benchmark)
+        return BacktestResult(
+            dates: bars.dates, equity: equity, cash: cash, exposure: exposure, fills: engine.book.fills, trades: trades,
+            refusals: engine.context.refusals, statistics: statistics)
+    }
+}

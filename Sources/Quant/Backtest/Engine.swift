@@ -1,0 +1,315 @@
+/// The mutable state of one run and the order execution rules. A value type: no per-bar or per-order
+/// allocation beyond the arrays of records that the result returns.
+struct Engine {
+    var context: StrategyContext
+    var book: TradeBook
+    let bars: MarketBars
+    let settings: BacktestSettings
+    /// Indices of buys found in the current pass, executed after the sells.
+    private var deferred: [(index: Int, price: Double, point: FillPoint)] = []
+
+    init(bars: MarketBars, settings: BacktestSettings) {
+        self.bars = bars
+        self.settings = settings
+        context = StrategyContext(bars: bars, settings: settings)
+        book = TradeBook(bars: bars)
+    }
+
+    /// Fills the active orders that can fill at `point` of bar `t` (`.intraday` covers the open and the bar's
+    /// range; `.close` the market-on-close orders and market orders placed in `beforeClose`). Within a pass
+    /// sells execute before buys, each group in submission order, so that a rebalance can pay for its buys.
+    mutating func execute(at point: FillPoint) {
+        let t = context.bar, n = bars.dateCount
+        let count = context.openOrders.count
+        deferred.removeAll(keepingCapacity: true)
+        for i in 0..<count {
+            let o = context.openOrders[i]
+            guard !o.done, o.activeFrom <= t else { continue }
+            let k = o.order.symbol * n + t
+            guard bars.hasBar[k] else { continue }
+            let closing = o.order.type == .marketOnClose || o.atClose
+            guard closing == (point == .close) else { continue }
+            let bar = BarPrices(open: bars.open[k], high: bars.high[k], low: bars.low[k], close: bars.close[k])
+            let side = o.order.side
+            var found: (price: Double, point: FillPoint)?
+            switch o.order.type {
+            case .market, .marketOnOpen: found = (bar.open, .open)
+            case .marketOnClose: found = (bar.close, .close)
+            case .limit(let limit): found = FillRules.limit(side, limit: limit, bar: bar)
+            case .stop(let stop): found = FillRules.stop(side, stop: stop, bar: bar)
+            case .stopLimit(let stop, let limit):
+                if o.triggered {
+                    found = FillRules.limit(side, limit: limit, bar: bar)
+                } else {
+                    let result = FillRules.stopLimit(side, stop: stop, limit: limit, bar: bar)
+                    context.openOrders[i].triggered = result.triggered
+                    found = result.fill
+                }
+            case .trailingStop(let distance):
+                if !o.bestClose.isNaN {
+                    found = FillRules.stop(side, stop: FillRules.trailingLevel(side, bestClose: o.bestClose, distance: distance), bar: bar)
+                }
+            }
+            if o.order.type == .market, o.atClose { found = (bar.close, .close) }
+            guard let found else { continue }
+            if direction(of: o, price: found.price) == .sell {
+                fill(i, price: found.price, point: found.point)
+            } else {
+                deferred.append((i, found.price, found.point))
+            }
+        }
+        for entry in deferred where !context.openOrders[entry.index].done {
+            fill(entry.index, price: entry.price, point: entry.point)
+        }
+        compact()
+    }
+
+    /// After the close of bar `t`: trailing stops take in `t`'s close (after `t`'s fills were checked), day
+    /// orders that were active on `t` expire.
+    mutating func endOfBar() {
+        let t = context.bar, n = bars.dateCount
+        for i in context.openOrders.indices where !context.openOrders[i].done {
+            let o = context.openOrders[i]
+            guard o.activeFrom <= t else { continue }
+            if o.order.timeInForce == .day {
+                context.openOrders[i].done = true
+                continue
+            }
+            if case .trailingStop = o.order.type, bars.hasBar[o.order.symbol * n + t] {
+                let c = bars.close[o.order.symbol * n + t]
+                let best = o.bestClose
+                if best.isNaN || (o.order.side == .sell ? c > best : c < best) { context.openOrders[i].bestClose = c }
+            }
+        }
+        compact()
+    }
+
+    /// `liquidateAtEnd`: closes every position at the last bar's close (fees and slippage apply, no cash check).
+    mutating func liquidate() {
+        let t = context.bar
+        for s in context.positions.indices where context.positions[s] != 0 {
+            let q = context.positions[s]
+            let id = context.nextID
+            context.nextID += 1
+            let side: Side = q > 0 ? .sell : .buy
+            apply(symbol: s, side: side, quantity: q.magnitude, basePrice: bars.close[s * bars.dateCount + t], order: id,
+                  type: OrderType.marketOnClose.name, point: .close)
+        }
+    }
+
+    private mutating func compact() {
+        if context.openOrders.contains(where: \.done) { context.openOrders.removeAll(where: \.done) }
+    }
+
+    /// Equity with `symbol` valued at `price` and the other positions at their marks.
+    private func equity(symbol s: Int, at price: Double) -> Double {
+        context.cash + context.holdingsValue + context.positions[s] * (price - context.marks[s])
+    }
+
+    private func direction(of o: OpenOrder, price: Double) -> Side {
+        switch o.order.size {
+        case .targetPercent, .targetValue:
+            return wanted(o, price: price) < 0 ? .sell : .buy
+        default: return o.order.side
+        }
+    }
+
+    /// Signed shares still wanted by `o` at `price`, before any limit (cash, shorting, volume, whole shares).
+    private func wanted(_ o: OpenOrder, price: Double) -> Double {
+        let s = o.order.symbol, sign = o.order.side.sign
+        switch o.order.size {
+        case .shares(let x): return sign * (x - o.filled)
+        case .value(let v): return sign * ((o.resolved ?? v / price) - o.filled)
+        case .percentOfEquity(let f): return sign * ((o.resolved ?? f * equity(symbol: s, at: price) / price) - o.filled)
+        case .targetPercent(let w): return w * equity(symbol: s, at: price) / price - context.positions[s]
+        case .targetValue(let v): return v / price - context.positions[s]
+        }
+    }
+
+    private mutating func fill(_ i: Int, price p0: Double, point: FillPoint) {
+        let o = context.openOrders[i]
+        let s = o.order.symbol, t = context.bar, k = s * bars.dateCount + t
+        let isTarget = o.order.size.isTarget
+        var exact = false
+        if case .shares = o.order.size { exact = true }
+        var want = wanted(o, price: p0)
+        if o.resolved == nil {
+            switch o.order.size {
+            case .value, .percentOfEquity: context.openOrders[i].resolved = want.magnitude
+            default: break
+            }
+        }
+        let conditional: Bool
+        switch o.order.type {
+        case .market, .marketOnOpen, .marketOnClose: conditional = false
+        default: conditional = true
+        }
+        if isTarget, conditional, want * o.order.side.sign <= 0 {
+            context.openOrders[i].done = true  // the target is already reached in the order's direction
+            return
+        }
+        if !settings.fractionalShares { want = want < 0 ? -(want.magnitude + 1e-9).rounded(.down) : (want + 1e-9).rounded(.down) }
+        if want == 0 || want.magnitude < 1e-12 {
+            context.openOrders[i].done = true
+            if !isTarget { context.refuse(id: o.id, symbol: s, .belowOneShare, "the order is for less than one share") }
+            return
+        }
+        let position = context.positions[s]
+        if want < 0, !settings.allowShort, position + want < -1e-12 {
+            if exact || position <= 0 {
+                context.openOrders[i].done = true
+                context.refuse(id: o.id, symbol: s, .shortNotAllowed, "sell \(want.magnitude) with \(position) held and allowShort off")
+                return
+            }
+            want = -position
+        }
+        var partial = false
+        if let cap = settings.volumeCap {
+            var maximum = cap * bars.volume[k]
+            if !settings.fractionalShares { maximum = maximum.rounded(.down) }
+            if maximum <= 0 { return }  // nothing can trade on this bar; the order keeps working
+            if want.magnitude > maximum {
+                want = want < 0 ? -maximum : maximum
+                partial = true
+            }
+        }
+        var quantity = want.magnitude
+        let side: Side = want > 0 ? .buy : .sell
+        if side == .buy {
+            let cost = quantity * slipped(.buy, p0, quantity, k) + settings.fees.fee(quantity: quantity, price: slipped(.buy, p0, quantity, k))
+            if !fits(cost) {
+                let affordable = exact ? 0 : affordableQuantity(p0, bar: k, upTo: quantity)
+                if affordable <= 0 {
+                    context.openOrders[i].done = true
+                    context.refuse(
+                        id: o.id, symbol: s, .insufficientCash, "buy \(quantity) costs \(cost) with \(context.cash) cash")
+                    return
+                }
+                quantity = affordable
+                partial = false
+                context.openOrders[i].done = true
+            }
+        }
+        apply(symbol: s, side: side, quantity: quantity, basePrice: p0, order: o.id, type: o.order.type.name, point: point)
+        let filledPrice = book.fills[book.fills.count - 1].price
+        context.openOrders[i].filled += quantity
+        if !partial { context.openOrders[i].done = true }
+        if let group = o.order.ocoGroup {
+            for j in context.openOrders.indices where j != i && context.openOrders[j].order.ocoGroup == group {
+                context.openOrders[j].done = true
+            }
+        }
+        if o.parent == nil, o.order.stopLoss != nil || o.order.takeProfit != nil {
+            attachBracket(to: o, side: side, quantity: quantity, price: filledPrice)
+        }
+    }
+
+    private func slipped(_ side: Side, _ p0: Double, _ quantity: Double, _ k: Int) -> Double {
+        let slip = settings.slippage.perShare(quantity: quantity, price: p0, barVolume: bars.volume[k])
+        return side == .buy ? p0 + slip : Swift.max(p0 - slip, 0)
+    }
+
+    private func fits(_ cost: Double) -> Bool { cost <= context.cash + 1e-12 * Swift.max(context.cash.magnitude, 1) }
+
+    /// Largest quantity ≤ `upTo` whose cost plus fee fits the cash (closed form for linear fees and price-only
+    /// slippage, else bisection), floored to whole shares when fractional shares are off.
+    private func affordableQuantity(_ p0: Double, bar k: Int, upTo limit: Double) -> Double {
+        let cash = context.cash
+        guard cash > 0 else { return 0 }
+        var q: Double
+        if let (rate, fixed) = settings.fees.linear, !settings.slippage.dependsOnQuantity {
+            let p = slipped(.buy, p0, 1, k)
+            q = Swift.min((cash - fixed) / (p * (1 + rate)), limit)
+        } else {
+            var lo = 0.0, hi = limit
+            for _ in 0..<200 {
+                let mid = (lo + hi) / 2
+                let p = slipped(.buy, p0, mid, k)
+                if mid * p + settings.fees.fee(quantity: mid, price: p) <= cash { lo = mid } else { hi = mid }
+                if hi - lo <= lo * 1e-15 { break }
+            }
+            q = lo
+        }
+        if !settings.fractionalShares { q = (q + 1e-9).rounded(.down) }
+        while q > 0 {
+            let p = slipped(.buy, p0, q, k)
+            if fits(q * p + settings.fees.fee(quantity: q, price: p)) { break }
+            q = settings.fractionalShares ? q * (1 - 1e-12) : q - 1
+        }
+        return Swift.max(q, 0)
+    }
+
+    /// Books one execution: position, cash, marks and the trade book.
+    private mutating func apply(symbol s: Int, side: Side, quantity: Double, basePrice p0: Double, order: OrderID, type: String, point: FillPoint) {
+        let k = s * bars.dateCount + context.bar
+        let price = slipped(side, p0, quantity, k)
+        let fee = settings.fees.fee(quantity: quantity, price: price)
+        let signed = side.sign * quantity
+        context.positions[s] += signed
+        context.cash -= signed * price + fee
+        context.holdingsValue += signed * context.marks[s]
+        book.record(
+            symbol: s, bar: context.bar, side: side, quantity: quantity, price: price, fee: fee,
+            slippage: (price - p0).magnitude * quantity, order: order, type: type, point: point)
+    }
+
+    /// Creates, or grows by `quantity`, the stop-loss and take-profit of a bracket entry.
+    private mutating func attachBracket(to entry: OpenOrder, side: Side, quantity: Double, price: Double) {
+        var grown = false
+        for j in context.openOrders.indices where context.openOrders[j].parent == entry.id && !context.openOrders[j].done {
+            if case .shares(let x) = context.openOrders[j].order.size {
+                context.openOrders[j].order.size = .shares(x + quantity)
+                grown = true
+            }
+        }
+        if grown { return }
+        let exitSide: Side = side == .buy ? .sell : .buy
+        let d = side.sign  // +1 long entry: stop below, target above
+        func level(_ exit: ExitLevel, adverse: Bool) -> Double {
+            let direction = adverse ? -d : d
+            switch exit {
+            case .price(let x): return x
+            case .percent(let p): return price * (1 + direction * p)
+            case .amount(let a): return price + direction * a
+            }
+        }
+        let group = -entry.id
+        var legs: [OrderType] = []
+        if let stop = entry.order.stopLoss { legs.append(.stop(level(stop, adverse: true))) }
+        if let target = entry.order.takeProfit { legs.append(.limit(level(target, adverse: false))) }
+        for type in legs {
+            let id = context.nextID
+            context.nextID += 1
+            let order = Order(symbol: entry.order.symbol, side: exitSide, size: .shares(quantity), type: type, ocoGroup: group)
+            context.openOrders.append(
+                OpenOrder(id: id, order: order, filled: 0, parent: entry.id, activeFrom: context.bar + 1, atClose: false, bestClose: price))
+        }
+    }
+}
+
+extension FeeModel {
+    /// `(rate, fixed)` when the fee is `rate × notional + fixed` for every quantity.
+    var linear: (rate: Double, fixed: Double)? {
+        switch self {
+        case .none: return (0, 0)
+        case .percent(let r): return (r, 0)
+        case .fixed(let b): return (0, b)
+        case .perShare: return nil
+        case .combined(let parts):
+            var rate = 0.0, fixed = 0.0
+            for part in parts {
+                guard let l = part.linear else { return nil }
+                rate += l.rate
+                fixed += l.fixed
+            }
+            return (rate, fixed)
+        }
+    }
+}
+
+extension SlippageModel {
+    var dependsOnQuantity: Bool {
+        if case .volumeShare = self { return true }
+        return false
+    }
+}
