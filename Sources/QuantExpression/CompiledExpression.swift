@@ -30,7 +30,7 @@ public struct CompiledExpression: Sendable {
             let message = expecting == .boolean
                 ? "the expression gives a number, but a condition (true/false) is expected here, for example 'rsi(close, 14) < 30'"
                 : "the expression gives true/false, but a number is expected here"
-            throw ExpressionError(.type, at: expression.syntax.position, message)
+            throw ExpressionError(.type, at: expression.syntax.start, message)
         }
         self.expression = expression
         self.schema = schema
@@ -185,11 +185,11 @@ struct GraphBuilder {
                 let node = try lower(argument)
                 guard nodes[node].type == .number else {
                     throw ExpressionError(
-                        .type, at: argument.position, "the \(label) argument of '\(name)' must be a number; it is true/false")
+                        .type, at: argument.start, "the \(label) argument of '\(name)' must be a number; it is true/false")
                 }
                 if nodes[node].usesState && !function.isElementwise {
                     throw ExpressionError(
-                        .argument, at: argument.position,
+                        .argument, at: argument.start,
                         "the \(label) argument of '\(name)' cannot use a state variable: an indicator needs the series' past values")
                 }
                 series.append(node)
@@ -198,7 +198,7 @@ struct GraphBuilder {
                     value <= Double(range.upperBound)
                 else {
                     throw ExpressionError(
-                        .argument, at: argument.position,
+                        .argument, at: argument.start,
                         "\(label) must be an integer literal between \(range.lowerBound) and \(range.upperBound) (argument \(periods.count + series.count + 1) of '\(name)' is '\(argument.canonical)')")
                 }
                 periods.append(Int(value))
@@ -211,7 +211,7 @@ struct GraphBuilder {
                 }
                 guard let value, range.contains(value) else {
                     throw ExpressionError(
-                        .argument, at: argument.position,
+                        .argument, at: argument.start,
                         "\(label) must be a number literal between \(Syntax.format(range.lowerBound, integer: true)) and \(Syntax.format(range.upperBound, integer: true)) (got '\(argument.canonical)' in '\(name)')")
                 }
                 number = value

@@ -65,7 +65,7 @@ struct Lexer {
     }
 
     private mutating func advance() {
-        if characters[index] == "\n" {
+        if characters[index].isNewline {
             line += 1
             column = 1
         } else {
@@ -109,7 +109,7 @@ struct Lexer {
     private mutating func skipWhitespaceAndComments() {
         while let c = current {
             if c == "#" {
-                while let d = current, d != "\n" { advance() }
+                while let d = current, !d.isNewline { advance() }
             } else if c.isWhitespace {
                 advance()
             } else {

@@ -25,7 +25,12 @@ struct Parser {
                     .limit, at: SourcePosition(line: line, column: column),
                     "the expression is longer than \(maximumLength) characters")
             }
-            if character == "\n" { line += 1; column = 1 } else { column += 1 }
+            if character.isNewline {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
         }
         var lexer = Lexer(source)
         var parser = Parser(tokens: try lexer.tokens())

@@ -42,6 +42,15 @@ enum BinaryOperator: String, Hashable, Sendable, CaseIterable {
 }
 
 extension Syntax {
+    /// Where the node's text begins (its leftmost token); `position` is its operator's.
+    var start: SourcePosition {
+        switch kind {
+        case .binary(_, let left, _): left.start
+        case .lag(let operand, _): operand.start
+        default: position
+        }
+    }
+
     /// Precedence of the node as an operand: binary operators their own, `not` 3, unary minus 7, atoms 8.
     var precedence: Int {
         switch kind {
