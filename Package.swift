@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "bourse", targets: ["BourseCLI"]),
         .library(name: "Quant", targets: ["Quant"]),
+        .library(name: "QuantExpression", targets: ["QuantExpression"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
@@ -32,6 +33,8 @@ let package = Package(
     targets: [
         // Pure computation: no server or I/O dependency, so it builds and tests in seconds.
         .target(name: "Quant", swiftSettings: swiftSettings),
+        // The one expression language (strategy rules, screens, alerts): parser, type checker, column evaluator.
+        .target(name: "QuantExpression", dependencies: ["Quant"], swiftSettings: swiftSettings),
         .target(
             name: "ServiceKit",
             dependencies: [
@@ -77,12 +80,14 @@ let package = Package(
         // SHA-256 fingerprints of imported rows (swift-crypto is already ServiceKit's).
         .target(name: "Portfolio", dependencies: ["ServiceKit", "Quant", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
+        .target(name: "Strategy", dependencies: ["ServiceKit", "Quant", "QuantExpression", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: swiftSettings),
         // The catalogue of services: the one list the CLI, CI and the contract tests read.
-        .target(name: "Services", dependencies: ["ServiceKit", "Gateway", "MarketData", "Auth", "ETL", "Portfolio"], swiftSettings: swiftSettings),
+        .target(name: "Services", dependencies: ["ServiceKit", "Gateway", "MarketData", "Auth", "ETL", "Portfolio", "Strategy"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "BourseCLI",
             dependencies: [
-                "ServiceKit", "Quant", "Gateway", "MarketData", "Auth", "ETL", "Portfolio", "Services",
+                "ServiceKit", "Quant", "QuantExpression", "Gateway", "MarketData", "Auth", "ETL", "Portfolio", "Strategy", "Services",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -100,6 +105,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "QuantTests", dependencies: ["Quant"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "QuantExpressionTests", dependencies: ["QuantExpression", "Quant"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: ["ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
@@ -130,6 +136,11 @@ let package = Package(
         .testTarget(
             name: "PortfolioTests",
             dependencies: ["Portfolio", "Quant", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StrategyTests",
+            dependencies: ["Strategy", "Quant", "QuantExpression", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

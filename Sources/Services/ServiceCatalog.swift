@@ -3,6 +3,7 @@ import ETL
 import Gateway
 import MarketData
 import Portfolio
+import Strategy
 import ServiceKit
 
 /// Every service this binary can run, in start-up order (the gateway first): the one list that the CLI
@@ -10,7 +11,7 @@ import ServiceKit
 /// tests read. A new service is added here and nowhere else.
 public enum ServiceCatalog {
     public static let all: [any BourseService.Type] = [
-        GatewayService.self, AuthService.self, MarketDataService.self, PortfolioService.self, ETLService.self,
+        GatewayService.self, AuthService.self, MarketDataService.self, PortfolioService.self, StrategyService.self, ETLService.self,
     ]
 
     public static var names: [String] { all.map { $0.descriptor.name } }

@@ -245,7 +245,9 @@ struct Engine {
         let price = slipped(side, p0, quantity, k)
         let fee = settings.fees.fee(quantity: quantity, price: price)
         let signed = side.sign * quantity
+        let before = context.positions[s]
         context.positions[s] += signed
+        context.trackEntryPrice(s, before: before, signed: signed, price: price)
         context.cash -= signed * price + fee
         context.holdingsValue += signed * context.marks[s]
         book.record(

@@ -41,6 +41,8 @@ public struct StrategyContext {
     var positions: [Double]
     /// Price each position is currently valued at (its last close; the fill price right after a fill).
     var marks: [Double]
+    /// Average entry price per symbol (see `averageEntryPrice`); allocated on the first fill.
+    var entryPrices: [Double] = []
     /// `Σ positions × marks`.
     var holdingsValue = 0.0
     /// Working orders in submission order.
@@ -64,6 +66,26 @@ public struct StrategyContext {
     public var equity: Double { cash + holdingsValue }
     /// Signed shares held in `symbol`.
     public func position(_ symbol: Int) -> Double { positions[symbol] }
+
+    /// Average fill price (slippage included, fees not) of the position held in `symbol`: fills that grow the
+    /// position average in by quantity, fills that reduce it leave it, a fill that flips the side starts it again
+    /// at its own price; `nil` when flat.
+    public func averageEntryPrice(_ symbol: Int) -> Double? {
+        guard symbol >= 0, symbol < positions.count, positions[symbol] != 0 else { return nil }
+        return entryPrices[symbol]
+    }
+
+    mutating func trackEntryPrice(_ s: Int, before: Double, signed: Double, price: Double) {
+        if entryPrices.isEmpty { entryPrices = [Double](repeating: .nan, count: positions.count) }
+        let after = before + signed
+        if after == 0 {
+            entryPrices[s] = .nan
+        } else if before == 0 || (before > 0) != (after > 0) {
+            entryPrices[s] = price
+        } else if (before > 0) == (signed > 0) {
+            entryPrices[s] = (entryPrices[s] * before.magnitude + price * signed.magnitude) / after.magnitude
+        }
+    }
 
     /// Index of bar `t − ago` when the strategy may see `field` of it, else `nil`.
     @inline(__always)

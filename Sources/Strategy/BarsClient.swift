@@ -1,0 +1,94 @@
+import Crypto
+import Foundation
+import Quant
+import ServiceKit
+
+/// Daily bars (not adjusted) from the `data` service, for backtests and live evaluation.
+///
+/// Requests made while answering a user carry that user (their rights apply); runs and live evaluation happen in
+/// the background and call as the service itself (market data is shared; ownership of strategies and runs is
+/// checked here, when they are created and read).
+struct BarsClient: Sendable {
+    let peers: PeerClient
+
+    /// One symbol's bars as `data` sends them.
+    private struct SeriesBody: Decodable {
+        struct Bar: Decodable {
+            var date: String
+            var open: Double
+            var high: Double
+            var low: Double
+            var close: Double
+            var volume: Double
+        }
+        var bars: [Bar]
+    }
+
+    /// A symbol's bars and the SHA-256 of exactly what was used (dates and the shortest round-trip text of each
+    /// value), the ingredient of a run's `data_hash`.
+    struct Series: Sendable {
+        var symbol: String
+        var bars: OHLCV
+        var digest: String
+    }
+
+    static func path(_ symbol: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: ".-_~=")
+        return symbol.addingPercentEncoding(withAllowedCharacters: allowed) ?? symbol
+    }
+
+    /// Whether `data` knows `symbol`, asked as `caller` (so a caller without `data:read` is refused there).
+    func knows(_ symbol: String, acting caller: Principal?, deadline: ContinuousClock.Instant? = nil) async throws -> Bool {
+        let reply = try await peers.send("data", .GET, "/api/v1/data/instruments/\(Self.path(symbol))", deadline: deadline, acting: caller)
+        switch reply.status {
+        case 200: return true
+        case 404: return false
+        case 403:
+            throw Problem(status: .forbidden, slug: "insufficient-scope",
+                          detail: "The data service refused to describe \(symbol) for this caller: backtests need the scope data:read.")
+        default: throw Problem.badGateway("The data service answered \(reply.status) for instrument \(symbol).")
+        }
+    }
+
+    /// Bars of `symbol` in `from...to` (either open-ended); empty when `data` has none.
+    func bars(_ symbol: String, from: LocalDate?, to: LocalDate?) async throws -> Series {
+        var query: [String] = []
+        if let from { query.append("from=\(from)") }
+        if let to { query.append("to=\(to)") }
+        let path = "/api/v1/data/market/\(Self.path(symbol))" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+        let reply = try await peers.send("data", .GET, path, maxResponseBytes: 64 << 20)
+        if reply.status == 404 { return try Self.series(symbol, []) }
+        guard reply.status == 200 else { throw Problem.badGateway("The data service answered \(reply.status) for the bars of \(symbol).") }
+        return try Self.series(symbol, try reply.decode(SeriesBody.self).bars)
+    }
+
+    private static func series(_ symbol: String, _ bars: [SeriesBody.Bar]) throws -> Series {
+        var hash = SHA256()
+        hash.update(data: Data((symbol + "\n").utf8))
+        for b in bars {
+            hash.update(data: Data("\(b.date),\(b.open),\(b.high),\(b.low),\(b.close),\(b.volume)\n".utf8))
+        }
+        let ohlcv = try OHLCV(dates: bars.map(\.date), open: bars.map(\.open), high: bars.map(\.high), low: bars.map(\.low),
+                              close: bars.map(\.close), volume: bars.map(\.volume))
+        return Series(symbol: symbol, bars: ohlcv, digest: Array(hash.finalize()).hexString)
+    }
+
+    /// Bars of several symbols, fetched concurrently, in the order asked.
+    func bars(_ symbols: [String], from: LocalDate?, to: LocalDate?) async throws -> [Series] {
+        let fetched = try await withThrowingTaskGroup(of: Series.self) { group in
+            for s in Set(symbols) { group.addTask { try await bars(s, from: from, to: to) } }
+            var out: [String: Series] = [:]
+            for try await series in group { out[series.symbol] = series }
+            return out
+        }
+        return symbols.compactMap { fetched[$0] }
+    }
+
+    /// The hash of the bar data of a run: SHA-256 over the symbols' digests in order.
+    static func dataHash(_ series: [Series]) -> String {
+        var hash = SHA256()
+        for s in series { hash.update(data: Data((s.digest + "\n").utf8)) }
+        return Array(hash.finalize()).hexString
+    }
+}
