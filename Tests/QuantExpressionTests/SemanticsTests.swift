@@ -79,6 +79,13 @@ struct SemanticsTests {
         #expect(try prepare("(close > 2)[1]", bars: bars).boolColumn == [false, false, false, true, true])
     }
 
+    @Test func zeroBarsGiveEmptyColumns() throws {
+        let bars = try PriceFixture.flat([])
+        #expect(try prepare("sma(close, 5) crosses_above atr(3) and obv() > highest(pe, 2)", bars: bars,
+            schema: ExpressionSchema(series: ["pe"]), series: ["pe": []]).boolColumn == [])
+        #expect(try column("macd_hist(close, 2, 5, 3)", bars: bars) == [])
+    }
+
     @Test func stateVariablesAreReadPerBarInSchemaOrder() throws {
         let bars = try PriceFixture.flat([100, 95, 89, 120, 80])
         let schema = ExpressionSchema(state: ["entry_price", "bars_held"])
