@@ -32,8 +32,11 @@ struct ScriptedStrategy: TradingStrategy {
     var beforeCloseOrders: [Int: [Order]] = [:]
     var cancels: [Int: [OrderID]] = [:]
     var submitted: [OrderID] = []
+    /// `context.openOrders.count` seen in each `onBar` (after the bar's fills, before new orders).
+    var openCounts: [Int] = []
 
     mutating func onBar(_ context: inout StrategyContext) {
+        openCounts.append(context.openOrders.count)
         for id in cancels[context.bar] ?? [] { context.cancel(id) }
         for order in onBarOrders[context.bar] ?? [] { submitted.append(context.submit(order)) }
     }
