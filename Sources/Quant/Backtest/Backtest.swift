@@ -34,27 +34,19 @@ public enum Backtest {
         for t in 0..<n {
             engine.context.bar = t
             engine.context.phase = .beforeClose
+            engine.mark(\.open)
             if !engine.context.openOrders.isEmpty { engine.execute(at: .intraday) }
             strategy.beforeClose(&engine.context)
+            engine.mark(\.close)
             if !engine.context.openOrders.isEmpty { engine.execute(at: .close) }
             if settings.liquidateAtEnd, t == n - 1 { engine.liquidate() }
-            // Mark at the close.
-            var holdings = 0.0, gross = 0.0
+            var gross = 0.0
             engine.context.positions.withUnsafeBufferPointer { q in
-                bars.close.withUnsafeBufferPointer { c in
-                    engine.context.marks.withUnsafeMutableBufferPointer { m in
-                        for s in 0..<symbolCount {
-                            let price = c[s * n + t]
-                            m[s] = price
-                            let value = q[s] == 0 ? 0 : q[s] * price
-                            holdings += value
-                            gross += value.magnitude
-                        }
-                    }
+                engine.context.marks.withUnsafeBufferPointer { m in
+                    for s in 0..<symbolCount where q[s] != 0 { gross += (q[s] * m[s]).magnitude }
                 }
             }
-            engine.context.holdingsValue = holdings
-            let e = engine.context.cash + holdings
+            let e = engine.context.equity
             equity[t] = e
             cash[t] = engine.context.cash
             exposure[t] = gross == 0 ? 0 : gross / e

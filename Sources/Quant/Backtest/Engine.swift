@@ -97,6 +97,27 @@ struct Engine {
         }
     }
 
+    /// Values every position at `price` of the current bar (its open, then its close; a symbol without a bar
+    /// keeps its last close) and recomputes `holdingsValue`.
+    mutating func mark(_ price: KeyPath<MarketBars, [Double]>) {
+        let t = context.bar, n = bars.dateCount, count = bars.symbols.count
+        var holdings = 0.0
+        let column = bars[keyPath: price]
+        context.positions.withUnsafeBufferPointer { q in
+            column.withUnsafeBufferPointer { p in
+                bars.hasBar.withUnsafeBufferPointer { has in
+                    context.marks.withUnsafeMutableBufferPointer { m in
+                        for s in 0..<count {
+                            if has[s * n + t] { m[s] = p[s * n + t] }
+                            if q[s] != 0 { holdings += q[s] * m[s] }
+                        }
+                    }
+                }
+            }
+        }
+        context.holdingsValue = holdings
+    }
+
     private mutating func compact() {
         if context.openOrders.contains(where: \.done) { context.openOrders.removeAll(where: \.done) }
     }

@@ -39,7 +39,8 @@ public struct StrategyContext {
     public internal(set) var cash: Double
     /// Signed shares held per symbol (negative = short).
     var positions: [Double]
-    /// Price each position is currently valued at (its last close; the fill price right after a fill).
+    /// Price each position is currently valued at: this bar's open until the close, then its close (a symbol
+    /// without a bar keeps its last close).
     var marks: [Double]
     /// Average entry price per symbol (see `averageEntryPrice`); allocated on the first fill.
     var entryPrices: [Double] = []
@@ -62,7 +63,7 @@ public struct StrategyContext {
     public var date: String { bars.dates[bar] }
     /// Symbols, indexed like `Order.symbol`.
     public var symbols: [String] { bars.symbols }
-    /// Cash plus every position at its last known price (the previous close during `beforeClose`).
+    /// Cash plus every position at its latest price: this bar's open during `beforeClose`, its close in `onBar`.
     public var equity: Double { cash + holdingsValue }
     /// Signed shares held in `symbol`.
     public func position(_ symbol: Int) -> Double { positions[symbol] }
