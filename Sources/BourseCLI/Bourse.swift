@@ -9,12 +9,12 @@ struct Bourse: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             UpCommand.self, ServeCommand.self, MigrateCommand.self, QuantCommand.self, BenchCommand.self,
-            OpenAPICommand.self, ConfigCommand.self, IngestCommand.self, UsersCommand.self,
+            OpenAPICommand.self, ConfigCommand.self, IngestCommand.self, UsersCommand.self, BacktestCommand.self,
         ]
     )
 }
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks (run from a release build).", subcommands: [BenchQuantCommand.self, BenchDataCommand.self, BenchPortfolioCommand.self])
+        commandName: "bench", abstract: "Benchmarks (run from a release build).", subcommands: [BenchQuantCommand.self, BenchDataCommand.self, BenchPortfolioCommand.self, BenchBacktestCommand.self])
 }

@@ -83,7 +83,9 @@ enum Optimizer {
             }
             if wf.inSample < 20 { errors.append(FieldError(field: "/walk_forward/in_sample", reason: "must be at least 20 bars")) }
             if wf.outOfSample < 1 { errors.append(FieldError(field: "/walk_forward/out_of_sample", reason: "must be at least 1 bar")) }
-            if let step = wf.step, step < 1 { errors.append(FieldError(field: "/walk_forward/step", reason: "must be at least 1 bar")) }
+            if let step = wf.step, step < wf.outOfSample {
+                errors.append(FieldError(field: "/walk_forward/step", reason: "must be at least out_of_sample (\(wf.outOfSample)) so out-of-sample windows do not overlap"))
+            }
         }
         let order = grid.keys.sorted()
         if let constraint = input.constraint {
@@ -97,7 +99,12 @@ enum Optimizer {
         guard errors.isEmpty else { throw Problem.validation("The optimisation is invalid.", errors: errors) }
         let job = OptimizationJob(definition: definition, grid: grid, order: order, constraint: input.constraint, objective: objective,
                                   sample: input.sample, seed: input.seed ?? 42, walkForward: input.walkForward, settings: settings)
-        let count = try combinations(job).count
+        let count: Int
+        do {
+            count = try combinations(job).count
+        } catch let error as QuantError {
+            throw Problem.validation("The optimisation is invalid.", errors: [FieldError(field: "/grid", reason: error.description)])
+        }
         if count == 0 { throw Problem.validation("The optimisation is invalid.", errors: [FieldError(field: "/constraint", reason: "no combination of the grid satisfies it")]) }
         if count > maximumCombinations {
             throw Problem.validation("The optimisation is invalid.", errors: [FieldError(field: "/grid", reason: "\(count) combinations; at most \(maximumCombinations) (use sample)")])
@@ -121,21 +128,13 @@ enum Optimizer {
     }
 
     /// The combinations to evaluate, in the grid's order (lexicographic by parameter name), filtered by the
-    /// constraint, then sampled without replacement (seeded) when `sample` is smaller.
+    /// constraint, then sampled without replacement (seeded) when `sample` is smaller (`ParameterGrid`).
     static func combinations(_ job: OptimizationJob) throws -> [[Double]] {
-        let axes = job.order.map { job.grid[$0] ?? [] }
-        var all: [[Double]] = [[]]
-        for axis in axes { all = all.flatMap { prefix in axis.map { prefix + [$0] } } }
-        if let source = job.constraint {
-            let constraint = try Constraint(source, parameters: job.order)
-            all = all.filter(constraint.allows)
-        }
-        if let sample = job.sample, sample < all.count {
-            var rng = SplitMix64(seed: job.seed)
-            for i in 0..<sample { all.swapAt(i, i + Int(rng.next() % UInt64(all.count - i))) }
-            all = Array(all.prefix(sample))
-        }
-        return all
+        let ranges = try job.order.map { name throws(QuantError) in try ParameterRange.reals(name, job.grid[name] ?? []) }
+        let constraint = try job.constraint.map { try Constraint($0, parameters: job.order) }
+        let grid = try ParameterGrid(ranges: ranges, limit: ParameterGrid.defaultLimit, where: constraint.map { c in { c.allows($0.values) } })
+        if let sample = job.sample, sample < grid.count { return try grid.sample(count: sample, seed: job.seed).map(\.values) }
+        return grid.combinations.map(\.values)
     }
 
     /// One evaluated combination.

@@ -49,35 +49,6 @@ final class DataStub: Sendable {
     }
 }
 
-/// A user as the gateway would pass it on (identity headers; no internal secret in router tests).
-struct User: Sendable {
-    let id: String
-    let roles: [String]
-
-    static let alice = User(id: "u-alice", roles: ["trader"])
-    static let bob = User(id: "u-bob", roles: ["trader"])
-    static let admin = User(id: "u-admin", roles: ["admin"])
-    static let viewer = User(id: "u-viewer", roles: ["viewer"])
-
-    var headers: HTTPFields {
-        var h = HTTPFields()
-        let p = Principal(subject: id, username: id, roles: roles, scopes: Role.scopes(of: roles), kind: .user, credentialID: "c-\(id)")
-        for (name, value) in p.headerFields { h[HTTPField.Name(name)!] = value }
-        return h
-    }
-}
-
-struct Reply: Sendable {
-    let status: HTTPResponse.Status
-    let text: String
-    let headers: HTTPFields
-    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:] }
-    var array: [[String: Any]] { json["items"] as? [[String: Any]] ?? [] }
-    /// `field` of each entry of the problem's `errors`.
-    var errorFields: [String] { (json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String } }
-    var rowLines: [Int] { (json["rows"] as? [[String: Any]] ?? []).compactMap { $0["line"] as? Int } }
-}
-
 /// The portfolio service as `bourse serve portfolio` builds it, with `data` stubbed on a real socket and
 /// registered in the service's peer pool.
 struct PortfolioHarness: Sendable {
