@@ -155,18 +155,21 @@ public struct StrategyContext {
         case .targetPercent(let x), .targetValue(let x):
             guard x.isFinite else { return "size \(order.size) must be finite" }
         }
-        func positive(_ prices: Double...) -> Bool { prices.allSatisfy { $0 > 0 && $0.isFinite } }
+        func positive(_ p: Double) -> Bool { p > 0 && p.isFinite }
         switch order.type {
         case .market, .marketOnOpen, .marketOnClose: break
         case .limit(let p), .stop(let p): if !positive(p) { return "price \(p) must be positive and finite" }
-        case .stopLimit(let s, let l): if !positive(s, l) { return "prices \(s), \(l) must be positive and finite" }
+        case .stopLimit(let s, let l): if !positive(s) || !positive(l) { return "prices \(s), \(l) must be positive and finite" }
         case .trailingStop(.amount(let a)): if !positive(a) { return "trail amount \(a) must be positive" }
         case .trailingStop(.percent(let p)): if !(p > 0 && p < 1) { return "trail percent \(p) must lie in (0, 1)" }
         }
-        for level in [order.stopLoss, order.takeProfit].compactMap({ $0 }) {
+        if order.stopLoss != nil || order.takeProfit != nil, case let levels = [order.stopLoss, order.takeProfit] {
+            for level in levels {
             switch level {
-            case .price(let x), .amount(let x): if !positive(x) { return "exit level \(level) must be positive" }
-            case .percent(let p): if !(p > 0 && p < 1) { return "exit level \(level) must lie in (0, 1)" }
+            case nil: continue
+            case .price(let x), .amount(let x): if !positive(x) { return "exit level \(level!) must be positive" }
+            case .percent(let p): if !(p > 0 && p < 1) { return "exit level \(level!) must lie in (0, 1)" }
+            }
             }
         }
         return nil
