@@ -136,7 +136,10 @@ struct StrategyRoutes: Sendable {
         try await SymbolRules.requireKnown(symbols, pointer: "/symbols", acting: principal, bars: bars, deadline: deadline)
         let now = Millis.now()
         let wentLive = live && !(current?.live ?? false)
-        let liveSince = live ? (wentLive ? LocalDate.today.description : current?.liveSince) : nil
+        // The paper account trades from `paper.from` when given (a replay of the recent past), else from the day
+        // the strategy goes live; a change of `paper` restarts it (and the account) from that day.
+        let restart = wentLive || (live && input.paper != nil && input.paper != current?.paper)
+        let liveSince = live ? (restart ? (paper?.from ?? LocalDate.today).description : current?.liveSince) : nil
         return StrategyRecord(id: current?.id ?? UUID().uuidString.lowercased(), owner: current?.owner ?? principal.subject, name: name,
                               definition: definition, paper: paper, live: live, liveSince: liveSince, createdAt: current?.createdAt ?? now,
                               updatedAt: now)

@@ -70,13 +70,18 @@ struct StrategyHarness: Sendable {
     let service: StrategyService
     let environment: ServiceEnvironment
     let market: MarketStub
+    let database: (url: String, dataDir: String)
 
+    /// `database`: the URL and data directory of an earlier harness, to run the service again on its database
+    /// (a restart).
     static func with(_ engine: Database.Engine = .sqlite, market: MarketStub = MarketStub(), runWorker: Bool = true,
+                     database: (url: String, dataDir: String)? = nil,
                      _ body: @escaping @Sendable (StrategyHarness) async throws -> Void) async throws {
         try await market.application().test(.live) { upstream in
             let url = "http://127.0.0.1:\(try #require(upstream.port))"
-            let databaseURL = try await TestSupport.databaseURL(engine)
-            let dataDir = TestSupport.temporaryDirectory()
+            let fresh: String? = database == nil ? try await TestSupport.databaseURL(engine) : nil
+            let databaseURL = database?.url ?? fresh ?? ""
+            let dataDir = database?.dataDir ?? TestSupport.temporaryDirectory()
             let busURL: String? = databaseURL.hasPrefix("postgres") ? databaseURL : nil
             defer { Task { await BusStores.shared.close(url: busURL, dataDir: dataDir) } }
             try await TestSupport.withService(StrategyService.self, settings: [
@@ -86,7 +91,8 @@ struct StrategyHarness: Sendable {
                 let worker = runWorker ? Task { try await service.worker.run() } : nil
                 defer { worker?.cancel() }
                 try await app.test(.router) { client in
-                    try await body(StrategyHarness(client: client, service: service, environment: environment, market: market))
+                    try await body(StrategyHarness(client: client, service: service, environment: environment, market: market,
+                                                   database: (databaseURL, dataDir)))
                 }
             }
         }
