@@ -39,6 +39,22 @@ struct PlatformSession {
         return Reply(status: Int(response.status.code), body: String(buffer: try await response.body.collect(upTo: 8 << 20)))
     }
 
+    /// A raw body (JSON by default) with a bearer token and a long deadline, for calls that compute.
+    func send(_ method: HTTPMethod, _ path: String, token: String, body: String? = nil, contentType: String = "application/json",
+              accept: String? = nil) async throws -> Reply {
+        var request = HTTPClientRequest(url: gateway + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "X-Bourse-Timeout-Ms", value: "120000")
+        if let accept { request.headers.add(name: "Accept", value: accept) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(130))
+        return Reply(status: Int(response.status.code), body: String(buffer: try await response.body.collect(upTo: 64 << 20)))
+    }
+
     /// The admin's access and refresh tokens.
     func loginAsAdmin() async throws -> (access: String, refresh: String) {
         let reply = try await call(.POST, "/api/v1/auth/login", json: ["username": "admin", "password": try adminPassword()])

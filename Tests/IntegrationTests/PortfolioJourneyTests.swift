@@ -21,20 +21,6 @@ import Glibc
         }
     }
 
-    func send(_ session: PlatformSession, _ method: HTTPMethod, _ path: String, token: String, body: String? = nil,
-              contentType: String = "application/json") async throws -> PlatformSession.Reply {
-        var request = HTTPClientRequest(url: session.gateway + path)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "X-Bourse-Timeout-Ms", value: "120000")
-        if let body {
-            request.headers.add(name: "Content-Type", value: contentType)
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(130))
-        return PlatformSession.Reply(status: Int(response.status.code), body: String(buffer: try await response.body.collect(upTo: 64 << 20)))
-    }
-
     @Test func aLedgerOverRealPricesAnswersEveryAnalyticWithTheEnginesFigures() async throws {
         let port = BourseProcess.freePort()
         let dataDir = TestSupport.temporaryDirectory()
@@ -77,19 +63,19 @@ import Glibc
             row("2013-05-01", "SELL", "YHOO", 500, close("YHOO", "2013-05-01"), 7),
         ]
         let csv = LedgerCSV.write(ledger)
-        let created = try await send(session, .POST, "/api/v1/portfolio/portfolios", token: token, body: #"{"name":"Real","base_currency":"USD"}"#)
+        let created = try await session.send(.POST, "/api/v1/portfolio/portfolios", token: token, body: #"{"name":"Real","base_currency":"USD"}"#)
         #expect(created.status == 201, "\(created.body)")
         let id = try #require(created.json()["id"] as? String)
         let base = "/api/v1/portfolio/portfolios/\(id)"
-        let imported = try await send(session, .POST, base + "/import", token: token, body: csv, contentType: "text/csv")
+        let imported = try await session.send(.POST, base + "/import", token: token, body: csv, contentType: "text/csv")
         #expect(imported.status == 200 && imported.json()["stored"] as? Int == ledger.count, "\(imported.body)")
-        let again = try await send(session, .POST, base + "/import", token: token, body: csv, contentType: "text/csv")
+        let again = try await session.send(.POST, base + "/import", token: token, body: csv, contentType: "text/csv")
         #expect(again.json()["stored"] as? Int == 0 && again.json()["duplicates"] as? Int == ledger.count)
 
         let engine = Portfolio(ledger: try Ledger(ledger), prices: PriceHistory(closes))
         let day = "2014-06-02"
         let holdings = engine.holdings(at: LocalDate(day)!)
-        let positions = try await send(session, .GET, base + "/positions?date=\(day)", token: token)
+        let positions = try await session.send(.GET, base + "/positions?date=\(day)", token: token)
         #expect(positions.status == 200, "\(positions.body)")
         let p = positions.json()
         #expect(positions.body.contains(#""value":\#(holdings.value)"#), "the exact value \(holdings.value) is not in \(positions.body.prefix(400))")
@@ -100,7 +86,7 @@ import Glibc
         }
 
         let summary = try engine.performance(DateRange(from: LocalDate("2010-01-04")!, to: LocalDate(day)!))
-        let performance = try await send(session, .GET, base + "/performance?from=2010-01-04&to=\(day)&benchmark=ORCL", token: token)
+        let performance = try await session.send(.GET, base + "/performance?from=2010-01-04&to=\(day)&benchmark=ORCL", token: token)
         #expect(performance.status == 200, "\(performance.body)")
         let perf = performance.json()
         #expect(abs((perf["twr"] as? Double ?? 0) - summary.twr) < 1e-12)
@@ -109,18 +95,18 @@ import Glibc
         #expect(performance.body.contains(#""realized_pnl":\#(summary.realized)"#))
         #expect((perf["benchmark"] as? [String: Any])?["beta"] is Double)
 
-        let allocation = try await send(session, .GET, base + "/allocation?by=symbol&date=\(day)", token: token)
+        let allocation = try await session.send(.GET, base + "/allocation?by=symbol&date=\(day)", token: token)
         #expect(allocation.status == 200, "\(allocation.body)")
         #expect((allocation.json()["buckets"] as? [[String: Any]])?.count == holdings.positions.filter { $0.quantity != 0 }.count + (holdings.cash == 0 ? 0 : 1))
-        let byClass = try await send(session, .GET, base + "/allocation?by=asset_class", token: token)
+        let byClass = try await session.send(.GET, base + "/allocation?by=asset_class", token: token)
         #expect(byClass.status == 200, "\(byClass.body)")
 
-        let targets = try await send(session, .PUT, base + "/targets", token: token, body: #"{"weights":{"ORCL":0.3,"NVDA":0.3,"YHOO":0.3},"cash":0.1}"#)
+        let targets = try await session.send(.PUT, base + "/targets", token: token, body: #"{"weights":{"ORCL":0.3,"NVDA":0.3,"YHOO":0.3},"cash":0.1}"#)
         #expect(targets.status == 200, "\(targets.body)")
-        let rebalance = try await send(session, .GET, base + "/rebalance", token: token)
+        let rebalance = try await session.send(.GET, base + "/rebalance", token: token)
         #expect(rebalance.status == 200, "\(rebalance.body)")
         #expect(!((rebalance.json()["trades"] as? [Any]) ?? []).isEmpty)
-        let xray = try await send(session, .GET, base + "/xray", token: token)
+        let xray = try await session.send(.GET, base + "/xray", token: token)
         #expect(xray.status == 200, "\(xray.body)")
         #expect(((xray.json()["rules"] as? [Any]) ?? []).count == 7)
     }
