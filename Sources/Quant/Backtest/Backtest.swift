@@ -6,11 +6,20 @@ public struct BacktestResult: Sendable {
     public let cash: [Double]
     /// Per bar, at the close: (Σ long value + Σ |short value|) / equity.
     public let exposure: [Double]
-    public let fills: [Fill]
-    /// Closed round trips in the order they closed, then the trades still open at the end.
-    public let trades: [Trade]
     public let refusals: [Refusal]
     public let statistics: BacktestStatistics
+    let bars: MarketBars
+    let fillRecords: RecordLog<FillRecord>
+    let tradeRecords: RecordLog<TradeRecord>
+
+    /// Every execution in order. Built on each access from compact records (a run of a million fills does not
+    /// pay for a million records of strings unless asked): keep the array when reading it more than once.
+    public var fills: [Fill] { fillRecords.elements.map { $0.fill(in: bars) } }
+    /// Closed round trips in the order they closed, then the trades still open at the end. Built on each access
+    /// like `fills`.
+    public var trades: [Trade] { tradeRecords.elements.map { $0.trade(in: bars) } }
+    public var fillCount: Int { fillRecords.count }
+    public var tradeCount: Int { tradeRecords.count }
 }
 
 /// The event-driven backtesting engine; see docs/backtesting.md.
@@ -54,12 +63,13 @@ public enum Backtest {
             engine.context.phase = .afterClose
             strategy.onBar(&engine.context)
         }
-        let trades = engine.book.trades + engine.book.openTrades()
+        engine.book.appendOpenTrades()
+        let trades = engine.book.trades
         let statistics = try BacktestStatistics(
-            bars: bars, settings: settings, equity: equity, exposure: exposure, trades: trades, fills: engine.book.fills,
+            bars: bars, settings: settings, equity: equity, exposure: exposure, trades: trades,
             totalFees: engine.book.totalFees, tradedValue: engine.book.tradedValue, benchmark: benchmark)
         return BacktestResult(
-            dates: bars.dates, equity: equity, cash: cash, exposure: exposure, fills: engine.book.fills, trades: trades,
-            refusals: engine.context.refusals, statistics: statistics)
+            dates: bars.dates, equity: equity, cash: cash, exposure: exposure, refusals: engine.context.refusals, statistics: statistics,
+            bars: bars, fillRecords: engine.book.fills, tradeRecords: trades)
     }
 }

@@ -59,7 +59,7 @@ public struct BacktestStatistics: Sendable, Hashable, Codable {
     public let beta: Double?
 
     init(
-        bars: MarketBars, settings: BacktestSettings, equity: [Double], exposure: [Double], trades: [Trade], fills: [Fill],
+        bars: MarketBars, settings: BacktestSettings, equity: [Double], exposure: [Double], trades: RecordLog<TradeRecord>,
         totalFees: Double, tradedValue: Double, benchmark: [Double]?
     ) throws(QuantError) {
         let n = equity.count
@@ -99,25 +99,47 @@ public struct BacktestStatistics: Sendable, Hashable, Codable {
         averageDrawdownDuration = episodes.isEmpty ? 0 : Double(episodes.map(\.length).reduce(0, +)) / Double(episodes.count)
         longestDrawdownDuration = episodes.map(\.length).max() ?? 0
 
-        let closed = trades.filter { !$0.isOpen }
-        tradeCount = closed.count
-        openTradeCount = trades.count - closed.count
-        let wins = closed.filter { $0.pnl > 0 }, losses = closed.filter { $0.pnl < 0 }
-        let tradeReturns = closed.map(\.returnFraction)
-        winRate = closed.isEmpty ? nil : Double(wins.count) / Double(closed.count)
-        bestTrade = tradeReturns.max()
-        worstTrade = tradeReturns.min()
-        averageTrade = closed.isEmpty ? nil : tradeReturns.reduce(0, +) / Double(closed.count)
-        let grossProfit = wins.map(\.pnl).reduce(0, +), grossLoss = -losses.map(\.pnl).reduce(0, +)
+        // One pass over the trades (they can number in the hundreds of thousands: no filtered copies).
+        var closedCount = 0, winCount = 0, lossCount = 0
+        var grossProfit = 0.0, grossLoss = 0.0, pnlSum = 0.0, returnSum = 0.0
+        var best = -Double.infinity, worst = Double.infinity
+        trades.forEach { trade in
+            guard !trade.isOpen else { return }
+            closedCount += 1
+            pnlSum += trade.pnl
+            returnSum += trade.returnFraction
+            best = Swift.max(best, trade.returnFraction)
+            worst = Swift.min(worst, trade.returnFraction)
+            if trade.pnl > 0 {
+                winCount += 1
+                grossProfit += trade.pnl
+            } else if trade.pnl < 0 {
+                lossCount += 1
+                grossLoss -= trade.pnl
+            }
+        }
+        tradeCount = closedCount
+        openTradeCount = trades.count - closedCount
+        let meanReturn = returnSum / Double(closedCount)
+        winRate = closedCount == 0 ? nil : Double(winCount) / Double(closedCount)
+        bestTrade = closedCount == 0 ? nil : best
+        worstTrade = closedCount == 0 ? nil : worst
+        averageTrade = closedCount == 0 ? nil : meanReturn
         profitFactor = grossLoss > 0 ? grossProfit / grossLoss : nil
-        expectancy = closed.isEmpty ? nil : closed.map(\.pnl).reduce(0, +) / Double(closed.count)
-        if tradeReturns.count >= 2, let std = Moments(tradeReturns).sampleStandardDeviation, std > 0 {
-            sqn = Double(Swift.min(tradeReturns.count, 100)).squareRoot() * Moments(tradeReturns).mean / std
+        expectancy = closedCount == 0 ? nil : pnlSum / Double(closedCount)
+        var squares = 0.0
+        trades.forEach { trade in
+            guard !trade.isOpen else { return }
+            let d = trade.returnFraction - meanReturn
+            squares += d * d
+        }
+        if closedCount >= 2, squares > 0 {
+            sqn = Double(Swift.min(closedCount, 100)).squareRoot() * meanReturn / (squares / Double(closedCount - 1)).squareRoot()
         } else {
             sqn = nil
         }
-        if let winRate, !wins.isEmpty, !losses.isEmpty {
-            let ratio = (grossProfit / Double(wins.count)) / (grossLoss / Double(losses.count))
+        if let winRate, winCount > 0, lossCount > 0 {
+            let ratio = (grossProfit / Double(winCount)) / (grossLoss / Double(lossCount))
             kelly = winRate - (1 - winRate) / ratio
         } else {
             kelly = nil

@@ -93,7 +93,7 @@ struct Engine {
             context.nextID += 1
             let side: Side = q > 0 ? .sell : .buy
             apply(symbol: s, side: side, quantity: q.magnitude, basePrice: bars.close[s * bars.dateCount + t], order: id,
-                  type: OrderType.marketOnClose.name, point: .close)
+                  kind: .marketOnClose, point: .close)
         }
     }
 
@@ -119,7 +119,7 @@ struct Engine {
     }
 
     private mutating func compact() {
-        if context.openOrders.contains(where: \.done) { context.openOrders.removeAll(where: \.done) }
+        if context.openOrders.contains(where: { $0.done }) { context.openOrders.removeAll(where: { $0.done }) }
     }
 
     /// Equity with `symbol` valued at `price` and the other positions at their marks.
@@ -211,8 +211,8 @@ struct Engine {
                 context.openOrders[i].done = true
             }
         }
-        apply(symbol: s, side: side, quantity: quantity, basePrice: p0, order: o.id, type: o.order.type.name, point: point)
-        let filledPrice = book.fills[book.fills.count - 1].price
+        apply(symbol: s, side: side, quantity: quantity, basePrice: p0, order: o.id, kind: o.order.type.kind, point: point)
+        let filledPrice = book.fills.last!.price
         context.openOrders[i].filled += quantity
         if !partial { context.openOrders[i].done = true }
         if let group = o.order.ocoGroup {
@@ -261,7 +261,7 @@ struct Engine {
     }
 
     /// Books one execution: position, cash, marks and the trade book.
-    private mutating func apply(symbol s: Int, side: Side, quantity: Double, basePrice p0: Double, order: OrderID, type: String, point: FillPoint) {
+    private mutating func apply(symbol s: Int, side: Side, quantity: Double, basePrice p0: Double, order: OrderID, kind: OrderKind, point: FillPoint) {
         let k = s * bars.dateCount + context.bar
         let price = slipped(side, p0, quantity, k)
         let fee = settings.fees.fee(quantity: quantity, price: price)
@@ -273,7 +273,7 @@ struct Engine {
         context.holdingsValue += signed * context.marks[s]
         book.record(
             symbol: s, bar: context.bar, side: side, quantity: quantity, price: price, fee: fee,
-            slippage: (price - p0).magnitude * quantity, order: order, type: type, point: point)
+            slippage: (price - p0).magnitude * quantity, order: order, kind: kind, point: point)
     }
 
     /// Creates, or grows by `quantity`, the stop-loss and take-profit of a bracket entry.

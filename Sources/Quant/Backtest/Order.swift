@@ -125,15 +125,17 @@ public struct Order: Sendable, Hashable {
 }
 
 extension OrderType {
-    var name: String {
+    var name: String { kind.name }
+
+    var kind: OrderKind {
         switch self {
-        case .market: "market"
-        case .marketOnOpen: "market-on-open"
-        case .marketOnClose: "market-on-close"
-        case .limit: "limit"
-        case .stop: "stop"
-        case .stopLimit: "stop-limit"
-        case .trailingStop: "trailing-stop"
+        case .market: .market
+        case .marketOnOpen: .marketOnOpen
+        case .marketOnClose: .marketOnClose
+        case .limit: .limit
+        case .stop: .stop
+        case .stopLimit: .stopLimit
+        case .trailingStop: .trailingStop
         }
     }
 }

@@ -11,8 +11,8 @@ struct TradeBook {
     }
 
     let bars: MarketBars
-    var fills: [Fill] = []
-    var trades: [Trade] = []
+    var fills = RecordLog<FillRecord>()
+    var trades = RecordLog<TradeRecord>()
     /// Open lots per symbol, oldest first from `heads[symbol]`.
     var lots: [[Lot]]
     var heads: [Int]
@@ -27,12 +27,12 @@ struct TradeBook {
 
     mutating func record(
         symbol s: Int, bar t: Int, side: Side, quantity q: Double, price: Double, fee: Double, slippage: Double, order: OrderID,
-        type: String, point: FillPoint
+        kind: OrderKind, point: FillPoint
     ) {
         fills.append(
-            Fill(
-                date: bars.dates[t], bar: t, symbol: bars.symbols[s], side: side, quantity: q, price: price, fee: fee,
-                slippage: slippage, orderID: order, orderType: type, point: point))
+            FillRecord(
+                bar: Int32(t), symbol: Int32(s), side: side, point: point, kind: kind, orderID: order, quantity: q, price: price,
+                fee: fee, slippage: slippage))
         tradedValue += q * price
         totalFees += fee
         let feePerShare = fee / q
@@ -61,26 +61,22 @@ struct TradeBook {
         }
     }
 
-    /// Open lots as open trades at the last bar's close.
-    func openTrades() -> [Trade] {
+    /// Appends the open lots as open trades at the last bar's close.
+    mutating func appendOpenTrades() {
         let last = bars.dateCount - 1
-        var open: [Trade] = []
         for s in lots.indices {
             for lot in lots[s][heads[s]...] {
                 let price = bars.close[s * bars.dateCount + last]
-                open.append(
+                trades.append(
                     trade(symbol: s, lot: lot, quantity: lot.quantity.magnitude, exitBar: last, exitPrice: price, exitPoint: .close, exitFees: 0, isOpen: true))
             }
         }
-        return open
     }
 
     private func trade(
         symbol s: Int, lot: Lot, quantity: Double, exitBar: Int, exitPrice: Double, exitPoint: FillPoint, exitFees: Double, isOpen: Bool
-    ) -> Trade {
+    ) -> TradeRecord {
         let direction: Side = lot.quantity > 0 ? .buy : .sell
-        let fees = quantity * lot.feePerShare + exitFees
-        let pnl = direction.sign * (exitPrice - lot.price) * quantity - fees
         let (worst, best) = excursions(
             symbol: s, direction: direction, entryBar: lot.bar, entryPrice: lot.price, entryPoint: lot.point, exitBar: exitBar,
             exitPrice: exitPrice, exitPoint: exitPoint)
@@ -92,11 +88,9 @@ struct TradeBook {
             mae = Swift.min(1 - worst / lot.price, 0)
             mfe = Swift.max(1 - best / lot.price, 0)
         }
-        return Trade(
-            symbol: bars.symbols[s], direction: direction, quantity: quantity, entryDate: bars.dates[lot.bar], entryBar: lot.bar,
-            entryPrice: lot.price, exitDate: bars.dates[exitBar], exitBar: exitBar, exitPrice: exitPrice, isOpen: isOpen, pnl: pnl,
-            fees: fees, returnFraction: pnl / (lot.price * quantity), durationBars: exitBar - lot.bar,
-            durationDays: bars.days[exitBar] - bars.days[lot.bar], mae: mae, mfe: mfe)
+        return TradeRecord(
+            symbol: Int32(s), entryBar: Int32(lot.bar), exitBar: Int32(exitBar), direction: direction, isOpen: isOpen,
+            quantity: quantity, entryPrice: lot.price, exitPrice: exitPrice, fees: quantity * lot.feePerShare + exitFees, mae: mae, mfe: mfe)
     }
 
     /// Worst and best price while the position was open: the entry and exit prices, every bar strictly between,
@@ -120,3 +114,91 @@ struct TradeBook {
         return direction == .buy ? (lowest, highest) : (highest, lowest)
     }
 }
+
+/// A fill as the engine stores it (56 bytes, no strings); `fill(in:)` gives the public record.
+struct FillRecord: Sendable, Hashable {
+    let bar: Int32, symbol: Int32
+    let side: Side, point: FillPoint, kind: OrderKind
+    let orderID: OrderID
+    let quantity: Double, price: Double, fee: Double, slippage: Double
+
+    func fill(in bars: MarketBars) -> Fill {
+        Fill(
+            date: bars.dates[Int(bar)], bar: Int(bar), symbol: bars.symbols[Int(symbol)], side: side, quantity: quantity, price: price,
+            fee: fee, slippage: slippage, orderID: orderID, orderType: kind.name, point: point)
+    }
+}
+
+/// A trade as the engine stores it (64 bytes); `trade(in:)` derives P&L, return and durations.
+struct TradeRecord: Sendable, Hashable {
+    let symbol: Int32, entryBar: Int32, exitBar: Int32
+    let direction: Side, isOpen: Bool
+    let quantity: Double, entryPrice: Double, exitPrice: Double, fees: Double, mae: Double, mfe: Double
+
+    var pnl: Double { direction.sign * (exitPrice - entryPrice) * quantity - fees }
+    var returnFraction: Double { pnl / (entryPrice * quantity) }
+
+    func trade(in bars: MarketBars) -> Trade {
+        let entry = Int(entryBar), exit = Int(exitBar)
+        return Trade(
+            symbol: bars.symbols[Int(symbol)], direction: direction, quantity: quantity, entryDate: bars.dates[entry], entryBar: entry,
+            entryPrice: entryPrice, exitDate: bars.dates[exit], exitBar: exit, exitPrice: exitPrice, isOpen: isOpen, pnl: pnl,
+            fees: fees, returnFraction: returnFraction, durationBars: exit - entry, durationDays: bars.days[exit] - bars.days[entry],
+            mae: mae, mfe: mfe)
+    }
+}
+
+/// The kind of an order, one byte, for fill records.
+enum OrderKind: UInt8, Sendable, Hashable {
+    case market, marketOnOpen, marketOnClose, limit, stop, stopLimit, trailingStop
+
+    var name: String {
+        switch self {
+        case .market: "market"
+        case .marketOnOpen: "market-on-open"
+        case .marketOnClose: "market-on-close"
+        case .limit: "limit"
+        case .stop: "stop"
+        case .stopLimit: "stop-limit"
+        case .trailingStop: "trailing-stop"
+        }
+    }
+}
+
+/// An append-only log in fixed chunks: appending never copies what is already stored and touches each page
+/// once (a doubling array copies and re-faults its whole content at every growth).
+struct RecordLog<Element> {
+    private static var chunkSize: Int { 32_768 }
+    private var full: [[Element]] = []
+    private var current: [Element] = []
+    private(set) var count = 0
+
+    @inline(__always)
+    mutating func append(_ element: Element) {
+        if current.count == Self.chunkSize {
+            full.append(current)
+            current = []
+        }
+        if current.isEmpty { current.reserveCapacity(Self.chunkSize) }
+        current.append(element)
+        count += 1
+    }
+
+    var last: Element? { current.last }
+
+    /// The elements in order, as one array.
+    var elements: [Element] {
+        var all: [Element] = []
+        all.reserveCapacity(count)
+        for chunk in full { all.append(contentsOf: chunk) }
+        all.append(contentsOf: current)
+        return all
+    }
+
+    func forEach(_ body: (Element) -> Void) {
+        for chunk in full { for element in chunk { body(element) } }
+        for element in current { body(element) }
+    }
+}
+
+extension RecordLog: Sendable where Element: Sendable {}
