@@ -5,6 +5,8 @@ struct Engine {
     var book: TradeBook
     let bars: MarketBars
     let settings: BacktestSettings
+    /// `(rate, fixed)` when the fee model is linear in notional: the common case, without walking the enum.
+    private let linearFee: (rate: Double, fixed: Double)?
     /// Indices of buys found in the current pass, executed after the sells.
     private var deferred: [(index: Int, price: Double, point: FillPoint)] = []
 
@@ -13,6 +15,13 @@ struct Engine {
         self.settings = settings
         context = StrategyContext(bars: bars, settings: settings)
         book = TradeBook(bars: bars)
+        linearFee = settings.fees.linear
+    }
+
+    @inline(__always)
+    private func fee(_ quantity: Double, _ price: Double) -> Double {
+        if let linearFee { return linearFee.rate * quantity * price + linearFee.fixed }
+        return settings.fees.fee(quantity: quantity, price: price)
     }
 
     /// Fills the active orders that can fill at `point` of bar `t` (`.intraday` covers the open and the bar's
@@ -197,7 +206,8 @@ struct Engine {
         var quantity = want.magnitude
         let side: Side = want > 0 ? .buy : .sell
         if side == .buy {
-            let cost = quantity * slipped(.buy, p0, quantity, k) + settings.fees.fee(quantity: quantity, price: slipped(.buy, p0, quantity, k))
+            let price = slipped(.buy, p0, quantity, k)
+            let cost = quantity * price + fee(quantity, price)
             if !fits(cost) {
                 let affordable = exact ? 0 : affordableQuantity(p0, bar: k, upTo: quantity)
                 if affordable <= 0 {
@@ -246,7 +256,7 @@ struct Engine {
             for _ in 0..<200 {
                 let mid = (lo + hi) / 2
                 let p = slipped(.buy, p0, mid, k)
-                if mid * p + settings.fees.fee(quantity: mid, price: p) <= cash { lo = mid } else { hi = mid }
+                if mid * p + fee(mid, p) <= cash { lo = mid } else { hi = mid }
                 if hi - lo <= lo * 1e-15 { break }
             }
             q = lo
@@ -254,7 +264,7 @@ struct Engine {
         if !settings.fractionalShares { q = (q + 1e-9).rounded(.down) }
         while q > 0 {
             let p = slipped(.buy, p0, q, k)
-            if fits(q * p + settings.fees.fee(quantity: q, price: p)) { break }
+            if fits(q * p + fee(q, p)) { break }
             q = settings.fractionalShares ? q * (1 - 1e-12) : q - 1
         }
         return Swift.max(q, 0)
@@ -264,15 +274,15 @@ struct Engine {
     private mutating func apply(symbol s: Int, side: Side, quantity: Double, basePrice p0: Double, order: OrderID, kind: OrderKind, point: FillPoint) {
         let k = s * bars.dateCount + context.bar
         let price = slipped(side, p0, quantity, k)
-        let fee = settings.fees.fee(quantity: quantity, price: price)
+        let commission = fee(quantity, price)
         let signed = side.sign * quantity
         let before = context.positions[s]
         context.positions[s] += signed
         context.trackEntryPrice(s, before: before, signed: signed, price: price)
-        context.cash -= signed * price + fee
+        context.cash -= signed * price + commission
         context.holdingsValue += signed * context.marks[s]
         book.record(
-            symbol: s, bar: context.bar, side: side, quantity: quantity, price: price, fee: fee,
+            symbol: s, bar: context.bar, side: side, quantity: quantity, price: price, fee: commission,
             slippage: (price - p0).magnitude * quantity, order: order, kind: kind, point: point)
     }
 
