@@ -7,7 +7,8 @@ struct Engine {
     let settings: BacktestSettings
     /// `(rate, fixed)` when the fee model is linear in notional: the common case, without walking the enum.
     private let linearFee: (rate: Double, fixed: Double)?
-    /// Indices of buys found in the current pass, executed after the sells.
+    /// Orders that can fill in the current pass: sells, executed first, then buys (kept for their capacity).
+    private var sellBuffer: [(index: Int, price: Double, point: FillPoint)] = []
     private var deferred: [(index: Int, price: Double, point: FillPoint)] = []
 
     init(bars: MarketBars, settings: BacktestSettings) {
@@ -29,48 +30,66 @@ struct Engine {
     /// sells execute before buys, each group in submission order, so that a rebalance can pay for its buys.
     mutating func execute(at point: FillPoint) {
         let t = context.bar, n = bars.dateCount
-        let count = context.openOrders.count
-        deferred.removeAll(keepingCapacity: true)
-        for i in 0..<count {
-            let o = context.openOrders[i]
-            guard !o.done, o.activeFrom <= t else { continue }
-            let k = o.order.symbol * n + t
-            guard bars.hasBar[k] else { continue }
-            let closing = o.order.type == .marketOnClose || o.atClose
-            guard closing == (point == .close) else { continue }
-            let bar = BarPrices(open: bars.open[k], high: bars.high[k], low: bars.low[k], close: bars.close[k])
-            let side = o.order.side
-            var found: (price: Double, point: FillPoint)?
-            switch o.order.type {
-            case .market, .marketOnOpen: found = (bar.open, .open)
-            case .marketOnClose: found = (bar.close, .close)
-            case .limit(let limit): found = FillRules.limit(side, limit: limit, bar: bar)
-            case .stop(let stop): found = FillRules.stop(side, stop: stop, bar: bar)
-            case .stopLimit(let stop, let limit):
-                if o.triggered {
-                    found = FillRules.limit(side, limit: limit, bar: bar)
+        // The scan reads orders in place (an order is ~180 bytes: no copies) and only lists what can fill.
+        var sells = sellBuffer, buys = deferred
+        sellBuffer = []
+        deferred = []
+        sells.removeAll(keepingCapacity: true)
+        buys.removeAll(keepingCapacity: true)
+        var triggered: [Int] = []
+        let closePass = point == .close
+        context.openOrders.withUnsafeBufferPointer { orders in
+            for i in orders.indices {
+                if orders[i].done || orders[i].activeFrom > t { continue }
+                let k = orders[i].order.symbol * n + t
+                guard bars.hasBar[k] else { continue }
+                let type = orders[i].order.type, atClose = orders[i].atClose
+                guard (type == .marketOnClose || atClose) == closePass else { continue }
+                let side = orders[i].order.side
+                var found: (price: Double, point: FillPoint)?
+                switch type {
+                case .market: found = atClose ? (bars.close[k], .close) : (bars.open[k], .open)
+                case .marketOnOpen: found = (bars.open[k], .open)
+                case .marketOnClose: found = (bars.close[k], .close)
+                case .limit(let limit): found = FillRules.limit(side, limit: limit, bar: barPrices(k))
+                case .stop(let stop): found = FillRules.stop(side, stop: stop, bar: barPrices(k))
+                case .stopLimit(let stop, let limit):
+                    if orders[i].triggered {
+                        found = FillRules.limit(side, limit: limit, bar: barPrices(k))
+                    } else {
+                        let result = FillRules.stopLimit(side, stop: stop, limit: limit, bar: barPrices(k))
+                        if result.triggered { triggered.append(i) }
+                        found = result.fill
+                    }
+                case .trailingStop(let distance):
+                    let best = orders[i].bestClose
+                    if !best.isNaN {
+                        found = FillRules.stop(side, stop: FillRules.trailingLevel(side, bestClose: best, distance: distance), bar: barPrices(k))
+                    }
+                }
+                guard let found else { continue }
+                if direction(of: orders[i], price: found.price) == .sell {
+                    sells.append((i, found.price, found.point))
                 } else {
-                    let result = FillRules.stopLimit(side, stop: stop, limit: limit, bar: bar)
-                    context.openOrders[i].triggered = result.triggered
-                    found = result.fill
+                    buys.append((i, found.price, found.point))
                 }
-            case .trailingStop(let distance):
-                if !o.bestClose.isNaN {
-                    found = FillRules.stop(side, stop: FillRules.trailingLevel(side, bestClose: o.bestClose, distance: distance), bar: bar)
-                }
-            }
-            if o.order.type == .market, o.atClose { found = (bar.close, .close) }
-            guard let found else { continue }
-            if direction(of: o, price: found.price) == .sell {
-                fill(i, price: found.price, point: found.point)
-            } else {
-                deferred.append((i, found.price, found.point))
             }
         }
-        for entry in deferred where !context.openOrders[entry.index].done {
+        for i in triggered { context.openOrders[i].triggered = true }
+        for entry in sells where !context.openOrders[entry.index].done {
             fill(entry.index, price: entry.price, point: entry.point)
         }
+        for entry in buys where !context.openOrders[entry.index].done {
+            fill(entry.index, price: entry.price, point: entry.point)
+        }
+        sellBuffer = sells
+        deferred = buys
         compact()
+    }
+
+    @inline(__always)
+    private func barPrices(_ k: Int) -> BarPrices {
+        BarPrices(open: bars.open[k], high: bars.high[k], low: bars.low[k], close: bars.close[k])
     }
 
     /// After the close of bar `t`: trailing stops take in `t`'s close (after `t`'s fills were checked), day
