@@ -10,16 +10,15 @@ public struct BacktestResult: Sendable {
     public let statistics: BacktestStatistics
     let bars: MarketBars
     let fillRecords: RecordLog<FillRecord>
-    let tradeRecords: RecordLog<TradeRecord>
 
     /// Every execution in order. Built on each access from compact records (a run of a million fills does not
     /// pay for a million records of strings unless asked): keep the array when reading it more than once.
     public var fills: [Fill] { fillRecords.elements.map { $0.fill(in: bars) } }
-    /// Closed round trips in the order they closed, then the trades still open at the end. Built on each access
-    /// like `fills`.
-    public var trades: [Trade] { tradeRecords.elements.map { $0.trade(in: bars) } }
+    /// Closed round trips in the order they closed, then the trades still open at the end. Rebuilt on each
+    /// access by replaying `fills` through the FIFO matcher (the run itself only accumulates trade statistics).
+    public var trades: [Trade] { TradeBook.replay(fillRecords, bars: bars).map { $0.trade(in: bars) } }
+    /// `fills.count` without building the fills.
     public var fillCount: Int { fillRecords.count }
-    public var tradeCount: Int { tradeRecords.count }
 }
 
 /// The event-driven backtesting engine; see docs/backtesting.md.
@@ -63,13 +62,12 @@ public enum Backtest {
             engine.context.phase = .afterClose
             strategy.onBar(&engine.context)
         }
-        engine.book.appendOpenTrades()
-        let trades = engine.book.trades
         let statistics = try BacktestStatistics(
-            bars: bars, settings: settings, equity: equity, exposure: exposure, trades: trades,
+            bars: bars, settings: settings, equity: equity, exposure: exposure, trades: engine.book.summary,
+            openTradeCount: engine.book.openLotCount,
             totalFees: engine.book.totalFees, tradedValue: engine.book.tradedValue, benchmark: benchmark)
         return BacktestResult(
             dates: bars.dates, equity: equity, cash: cash, exposure: exposure, refusals: engine.context.refusals, statistics: statistics,
-            bars: bars, fillRecords: engine.book.fills, tradeRecords: trades)
+            bars: bars, fillRecords: engine.book.fills)
     }
 }

@@ -59,7 +59,7 @@ public struct BacktestStatistics: Sendable, Hashable, Codable {
     public let beta: Double?
 
     init(
-        bars: MarketBars, settings: BacktestSettings, equity: [Double], exposure: [Double], trades: RecordLog<TradeRecord>,
+        bars: MarketBars, settings: BacktestSettings, equity: [Double], exposure: [Double], trades: TradeSummary, openTradeCount: Int,
         totalFees: Double, tradedValue: Double, benchmark: [Double]?
     ) throws(QuantError) {
         let n = equity.count
@@ -99,42 +99,19 @@ public struct BacktestStatistics: Sendable, Hashable, Codable {
         averageDrawdownDuration = episodes.isEmpty ? 0 : Double(episodes.map(\.length).reduce(0, +)) / Double(episodes.count)
         longestDrawdownDuration = episodes.map(\.length).max() ?? 0
 
-        // One pass over the trades (they can number in the hundreds of thousands: no filtered copies).
-        var closedCount = 0, winCount = 0, lossCount = 0
-        var grossProfit = 0.0, grossLoss = 0.0, pnlSum = 0.0, returnSum = 0.0
-        var best = -Double.infinity, worst = Double.infinity
-        trades.forEach { trade in
-            guard !trade.isOpen else { return }
-            closedCount += 1
-            pnlSum += trade.pnl
-            returnSum += trade.returnFraction
-            best = Swift.max(best, trade.returnFraction)
-            worst = Swift.min(worst, trade.returnFraction)
-            if trade.pnl > 0 {
-                winCount += 1
-                grossProfit += trade.pnl
-            } else if trade.pnl < 0 {
-                lossCount += 1
-                grossLoss -= trade.pnl
-            }
-        }
+        let closedCount = trades.count, winCount = trades.wins, lossCount = trades.losses
+        let grossProfit = trades.grossProfit, grossLoss = trades.grossLoss
         tradeCount = closedCount
-        openTradeCount = trades.count - closedCount
-        let meanReturn = returnSum / Double(closedCount)
+        self.openTradeCount = openTradeCount
+        let meanReturn = trades.returnSum / Double(closedCount)
         winRate = closedCount == 0 ? nil : Double(winCount) / Double(closedCount)
-        bestTrade = closedCount == 0 ? nil : best
-        worstTrade = closedCount == 0 ? nil : worst
+        bestTrade = closedCount == 0 ? nil : trades.best
+        worstTrade = closedCount == 0 ? nil : trades.worst
         averageTrade = closedCount == 0 ? nil : meanReturn
         profitFactor = grossLoss > 0 ? grossProfit / grossLoss : nil
-        expectancy = closedCount == 0 ? nil : pnlSum / Double(closedCount)
-        var squares = 0.0
-        trades.forEach { trade in
-            guard !trade.isOpen else { return }
-            let d = trade.returnFraction - meanReturn
-            squares += d * d
-        }
-        if closedCount >= 2, squares > 0 {
-            sqn = Double(Swift.min(closedCount, 100)).squareRoot() * meanReturn / (squares / Double(closedCount - 1)).squareRoot()
+        expectancy = closedCount == 0 ? nil : trades.pnlSum / Double(closedCount)
+        if closedCount >= 2, trades.m2 > 0 {
+            sqn = Double(Swift.min(closedCount, 100)).squareRoot() * meanReturn / (trades.m2 / Double(closedCount - 1)).squareRoot()
         } else {
             sqn = nil
         }

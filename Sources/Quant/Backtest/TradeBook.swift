@@ -1,5 +1,9 @@
 /// Fills and FIFO round trips of one run. Lots are matched first-in first-out per symbol; a fill that closes
 /// more than the open lots opens a new lot in its own direction with the rest.
+///
+/// During a run only the trade statistics are accumulated (`summary`); the trades themselves, with their
+/// MAE/MFE, are rebuilt by replaying the fill log through a book that keeps them (`keepTrades`) when
+/// `BacktestResult.trades` is read. Both paths run the same matching code, so they agree exactly.
 struct TradeBook {
     struct Lot {
         var quantity: Double  // signed
@@ -18,9 +22,12 @@ struct TradeBook {
     var heads: [Int]
     var tradedValue = 0.0
     var totalFees = 0.0
+    let keepTrades: Bool
+    var summary = TradeSummary()
 
-    init(bars: MarketBars) {
+    init(bars: MarketBars, keepTrades: Bool = false) {
         self.bars = bars
+        self.keepTrades = keepTrades
         lots = [[Lot]](repeating: [], count: bars.symbols.count)
         heads = [Int](repeating: 0, count: bars.symbols.count)
     }
@@ -35,16 +42,28 @@ struct TradeBook {
                 fee: fee, slippage: slippage))
         tradedValue += q * price
         totalFees += fee
+        match(symbol: s, bar: t, side: side, quantity: q, price: price, fee: fee, point: point)
+    }
+
+    /// Matches one fill against the symbol's open lots.
+    mutating func match(symbol s: Int, bar t: Int, side: Side, quantity q: Double, price: Double, fee: Double, point: FillPoint) {
         let feePerShare = fee / q
         var remaining = q
         let sign = side.sign
         while remaining > 0, heads[s] < lots[s].count, lots[s][heads[s]].quantity * sign < 0 {
             let lot = lots[s][heads[s]]
             let closed = Swift.min(remaining, lot.quantity.magnitude)
-            trades.append(
-                trade(
-                    symbol: s, lot: lot, quantity: closed, exitBar: t, exitPrice: price, exitPoint: point,
-                    exitFees: closed * feePerShare, isOpen: false))
+            if keepTrades {
+                trades.append(
+                    trade(
+                        symbol: s, lot: lot, quantity: closed, exitBar: t, exitPrice: price, exitPoint: point,
+                        exitFees: closed * feePerShare, isOpen: false))
+            } else {
+                // The same arithmetic as `TradeRecord.pnl` and `.returnFraction`.
+                let fees = closed * lot.feePerShare + closed * feePerShare
+                let pnl = (lot.quantity > 0 ? 1.0 : -1.0) * (price - lot.price) * closed - fees
+                summary.add(pnl: pnl, returnFraction: pnl / (lot.price * closed))
+            }
             remaining -= closed
             if closed >= lot.quantity.magnitude {
                 heads[s] += 1
@@ -59,6 +78,23 @@ struct TradeBook {
         if remaining > 0 {
             lots[s].append(Lot(quantity: sign * remaining, price: price, bar: t, point: point, feePerShare: feePerShare))
         }
+    }
+
+    /// Number of lots still open.
+    var openLotCount: Int {
+        var count = 0
+        for s in lots.indices { count += lots[s].count - heads[s] }
+        return count
+    }
+
+    /// Every trade of a run, rebuilt from its fill log: closed ones in the order they closed, then the open ones.
+    static func replay(_ fills: RecordLog<FillRecord>, bars: MarketBars) -> [TradeRecord] {
+        var book = TradeBook(bars: bars, keepTrades: true)
+        fills.forEach { f in
+            book.match(symbol: Int(f.symbol), bar: Int(f.bar), side: f.side, quantity: f.quantity, price: f.price, fee: f.fee, point: f.point)
+        }
+        book.appendOpenTrades()
+        return book.trades.elements
     }
 
     /// Appends the open lots as open trades at the last bar's close.
@@ -202,3 +238,30 @@ struct RecordLog<Element> {
 }
 
 extension RecordLog: Sendable where Element: Sendable {}
+
+/// Closed trades' statistics accumulated one trade at a time (Welford's update for the spread of returns).
+struct TradeSummary: Sendable, Hashable {
+    var count = 0, wins = 0, losses = 0
+    var grossProfit = 0.0, grossLoss = 0.0, pnlSum = 0.0, returnSum = 0.0
+    var best = -Double.infinity, worst = Double.infinity
+    var mean = 0.0, m2 = 0.0
+
+    @inline(__always)
+    mutating func add(pnl: Double, returnFraction r: Double) {
+        count += 1
+        pnlSum += pnl
+        returnSum += r
+        best = Swift.max(best, r)
+        worst = Swift.min(worst, r)
+        if pnl > 0 {
+            wins += 1
+            grossProfit += pnl
+        } else if pnl < 0 {
+            losses += 1
+            grossLoss -= pnl
+        }
+        let delta = r - mean
+        mean += delta / Double(count)
+        m2 += delta * (r - mean)
+    }
+}
