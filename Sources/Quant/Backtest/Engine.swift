@@ -165,35 +165,58 @@ struct Engine {
 
     /// Signed shares still wanted by `o` at `price`, before any limit (cash, shorting, volume, whole shares).
     private func wanted(_ o: OpenOrder, price: Double) -> Double {
-        let s = o.order.symbol, sign = o.order.side.sign
-        switch o.order.size {
-        case .shares(let x): return sign * (x - o.filled)
-        case .value(let v): return sign * ((o.resolved ?? v / price) - o.filled)
-        case .percentOfEquity(let f): return sign * ((o.resolved ?? f * equity(symbol: s, at: price) / price) - o.filled)
+        wanted(o.order.size, o.order.side, symbol: o.order.symbol, filled: o.filled, resolved: o.resolved, price: price)
+    }
+
+    private func wanted(_ size: Sizing, _ side: Side, symbol s: Int, filled: Double, resolved: Double?, price: Double) -> Double {
+        let sign = side.sign
+        switch size {
+        case .shares(let x): return sign * (x - filled)
+        case .value(let v): return sign * ((resolved ?? v / price) - filled)
+        case .percentOfEquity(let f): return sign * ((resolved ?? f * equity(symbol: s, at: price) / price) - filled)
         case .targetPercent(let w): return w * equity(symbol: s, at: price) / price - context.positions[s]
         case .targetValue(let v): return v / price - context.positions[s]
         }
     }
 
+    /// The fields of a working order that a fill needs, read in place (copying the whole ~180-byte order
+    /// before every fill stalled on the copy in the profile).
+    private struct FillView {
+        let id: OrderID, symbol: Int, side: Side, size: Sizing, type: OrderType
+        let filled: Double, resolved: Double?, ocoGroup: Int?, isBracketEntry: Bool
+
+        init(_ o: UnsafePointer<OpenOrder>) {
+            id = o.pointee.id
+            symbol = o.pointee.order.symbol
+            side = o.pointee.order.side
+            size = o.pointee.order.size
+            type = o.pointee.order.type
+            filled = o.pointee.filled
+            resolved = o.pointee.resolved
+            ocoGroup = o.pointee.order.ocoGroup
+            isBracketEntry = o.pointee.parent == nil && (o.pointee.order.stopLoss != nil || o.pointee.order.takeProfit != nil)
+        }
+    }
+
     private mutating func fill(_ i: Int, price p0: Double, point: FillPoint) {
-        let o = context.openOrders[i]
-        let s = o.order.symbol, t = context.bar, k = s * bars.dateCount + t
-        let isTarget = o.order.size.isTarget
+        let o = context.openOrders.withUnsafeBufferPointer { FillView($0.baseAddress! + i) }
+        let s = o.symbol, t = context.bar, k = s * bars.dateCount + t
+        let isTarget = o.size.isTarget
         var exact = false
-        if case .shares = o.order.size { exact = true }
-        var want = wanted(o, price: p0)
+        if case .shares = o.size { exact = true }
+        var want = wanted(o.size, o.side, symbol: s, filled: o.filled, resolved: o.resolved, price: p0)
         if o.resolved == nil {
-            switch o.order.size {
+            switch o.size {
             case .value, .percentOfEquity: context.openOrders[i].resolved = want.magnitude
             default: break
             }
         }
         let conditional: Bool
-        switch o.order.type {
+        switch o.type {
         case .market, .marketOnOpen, .marketOnClose: conditional = false
         default: conditional = true
         }
-        if isTarget, conditional, want * o.order.side.sign <= 0 {
+        if isTarget, conditional, want * o.side.sign <= 0 {
             context.openOrders[i].done = true  // the target is already reached in the order's direction
             return
         }
@@ -240,17 +263,16 @@ struct Engine {
                 context.openOrders[i].done = true
             }
         }
-        apply(symbol: s, side: side, quantity: quantity, basePrice: p0, order: o.id, kind: o.order.type.kind, point: point)
-        let filledPrice = book.fills.last!.price
+        let filledPrice = apply(symbol: s, side: side, quantity: quantity, basePrice: p0, order: o.id, kind: o.type.kind, point: point)
         context.openOrders[i].filled += quantity
         if !partial { context.openOrders[i].done = true }
-        if let group = o.order.ocoGroup {
+        if let group = o.ocoGroup {
             for j in context.openOrders.indices where j != i && context.openOrders[j].order.ocoGroup == group {
                 context.openOrders[j].done = true
             }
         }
-        if o.parent == nil, o.order.stopLoss != nil || o.order.takeProfit != nil {
-            attachBracket(to: o, side: side, quantity: quantity, price: filledPrice)
+        if o.isBracketEntry {
+            attachBracket(to: context.openOrders[i], side: side, quantity: quantity, price: filledPrice)
         }
     }
 
@@ -290,7 +312,10 @@ struct Engine {
     }
 
     /// Books one execution: position, cash, marks and the trade book.
-    private mutating func apply(symbol s: Int, side: Side, quantity: Double, basePrice p0: Double, order: OrderID, kind: OrderKind, point: FillPoint) {
+    @discardableResult
+    private mutating func apply(
+        symbol s: Int, side: Side, quantity: Double, basePrice p0: Double, order: OrderID, kind: OrderKind, point: FillPoint
+    ) -> Double {
         let k = s * bars.dateCount + context.bar
         let price = slipped(side, p0, quantity, k)
         let commission = fee(quantity, price)
@@ -303,6 +328,7 @@ struct Engine {
         book.record(
             symbol: s, bar: context.bar, side: side, quantity: quantity, price: price, fee: commission,
             slippage: (price - p0).magnitude * quantity, order: order, kind: kind, point: point)
+        return price
     }
 
     /// Creates, or grows by `quantity`, the stop-loss and take-profit of a bracket entry.
