@@ -42,10 +42,10 @@ public enum Backtest {
         for t in 0..<n {
             engine.context.bar = t
             engine.context.phase = .beforeClose
-            engine.mark(\.open)
+            engine.mark(\.openByDate)
             if !engine.context.openOrders.isEmpty { engine.execute(at: .intraday) }
             strategy.beforeClose(&engine.context)
-            engine.mark(\.close)
+            engine.mark(\.closeByDate)
             if !engine.context.openOrders.isEmpty { engine.execute(at: .close) }
             if settings.liquidateAtEnd, t == n - 1 { engine.liquidate() }
             var gross = 0.0

@@ -125,20 +125,19 @@ struct Engine {
         }
     }
 
-    /// Values every position at `price` of the current bar (its open, then its close; a symbol without a bar
-    /// keeps its last close) and recomputes `holdingsValue`.
+    /// Values every position at `price` of the current bar (`openByDate` or `closeByDate`: on a day without a
+    /// bar both hold the symbol's last close) and recomputes `holdingsValue`.
     mutating func mark(_ price: KeyPath<MarketBars, [Double]>) {
-        let t = context.bar, n = bars.dateCount, count = bars.symbols.count
+        let count = bars.symbols.count, row = context.bar * count
         var holdings = 0.0
         let column = bars[keyPath: price]
         context.positions.withUnsafeBufferPointer { q in
             column.withUnsafeBufferPointer { p in
-                bars.hasBar.withUnsafeBufferPointer { has in
-                    context.marks.withUnsafeMutableBufferPointer { m in
-                        for s in 0..<count {
-                            if has[s * n + t] { m[s] = p[s * n + t] }
-                            if q[s] != 0 { holdings += q[s] * m[s] }
-                        }
+                context.marks.withUnsafeMutableBufferPointer { m in
+                    for s in 0..<count {
+                        let x = p[row + s]
+                        m[s] = x
+                        if q[s] != 0 { holdings += q[s] * x }
                     }
                 }
             }

@@ -22,6 +22,10 @@ public struct MarketBars: Sendable {
     public let firstBar: [Int]
     /// Days since 1970-01-01 of each date, for durations in calendar days.
     let days: [Int]
+    /// Opens and closes date-major (`[t * symbolCount + symbol]`): the engine values every position twice a bar
+    /// and reads one contiguous row instead of one cache line per symbol.
+    let openByDate: [Double]
+    let closeByDate: [Double]
 
     /// Aligns several symbols on the union of their dates.
     ///
@@ -98,6 +102,16 @@ public struct MarketBars: Sendable {
         self.hasBar = hasBar
         self.firstBar = firstBar
         self.days = days
+        let symbolCount = series.count
+        var openByDate = [Double](repeating: .nan, count: total), closeByDate = openByDate
+        for s in 0..<symbolCount {
+            for t in 0..<n {
+                openByDate[t * symbolCount + s] = open[s * n + t]
+                closeByDate[t * symbolCount + s] = close[s * n + t]
+            }
+        }
+        self.openByDate = openByDate
+        self.closeByDate = closeByDate
     }
 
     /// Index of `symbol` in `symbols`, `nil` if absent.
