@@ -74,7 +74,7 @@ extension Canvas {
             out.raw("\">")
             for bar in bars where bar.up == up {
                 let width = max(1, Double(bar.count) * x.slot * 0.7)
-                let y0 = scale.y(max(bar.value, 0)), y1 = scale.y(min(bar.value, 0))
+                let y0 = SVGWriter.rounded(scale.y(max(bar.value, 0))), y1 = SVGWriter.rounded(scale.y(min(bar.value, 0)))
                 out.raw("<rect data-i=\"")
                 out.int(bar.start)
                 out.raw("\" data-n=\"")

@@ -223,9 +223,10 @@ public struct PriceChart: Sendable {
                 } else {
                     canvas.out.raw("<rect class=\"body\"")
                     canvas.out.attr("x", cx - bodyWidth / 2)
-                    canvas.out.attr("y", min(yOpen, yClose))
+                    let top = SVGWriter.rounded(min(yOpen, yClose)), bottom = SVGWriter.rounded(max(yOpen, yClose))
+                    canvas.out.attr("y", top)
                     canvas.out.attr("width", bodyWidth)
-                    canvas.out.attr("height", abs(yOpen - yClose))
+                    canvas.out.attr("height", bottom - top)
                     canvas.out.raw(" stroke=\"none\"/>")
                 }
             } else {

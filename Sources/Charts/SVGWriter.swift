@@ -53,6 +53,10 @@ struct SVGWriter {
         fixed(value, decimals: 2, trim: true)
     }
 
+    /// `value` rounded as `num(_:)` writes it, so that a height computed from two rounded edges puts both edges
+    /// exactly where they would be written (`y + height` of a rect = the rounded bottom).
+    static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
     /// ` name="value"` with `num(_:)`.
     mutating func attr(_ name: StaticString, _ value: Double) {
         bytes.append(0x20)
