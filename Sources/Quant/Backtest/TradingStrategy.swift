@@ -129,7 +129,8 @@ public struct StrategyContext {
             return id
         }
         let atClose = phase == .beforeClose && (order.type == .market || order.type == .marketOnClose)
-        let reference = phase == .beforeClose ? bars.open[order.symbol * bars.dateCount + bar] : bars.close[order.symbol * bars.dateCount + bar]
+        let row = bar * bars.symbols.count + order.symbol
+        let reference = phase == .beforeClose ? bars.openByDate[row] : bars.closeByDate[row]
         openOrders.append(
             OpenOrder(
                 id: id, order: order, filled: 0, parent: nil, activeFrom: atClose ? bar : bar + 1, atClose: atClose,
