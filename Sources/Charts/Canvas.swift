@@ -72,18 +72,25 @@ struct Canvas {
         return lo <= hi ? (lo, hi) : nil
     }
 
-    /// Tick values inside the scale's domain, about one per 50 px.
+    /// Tick values inside the scale's domain, about one per 50 px, and at least two when a count of up to 12
+    /// yields them (a short pane's loose ticks can all fall outside its domain).
     static func ticks(for scale: YScale) -> [Double] {
-        let count = max(2, Int((scale.bottom - scale.top) / 50))
-        let all = scale.log ? NiceTicks.logTicks(min: scale.min, max: scale.max, count: count)
-            : NiceTicks.ticks(min: scale.min, max: scale.max, count: count)
         let slack = (scale.max - scale.min) * 1e-9
-        return all.filter { $0 >= scale.min - slack && $0 <= scale.max + slack }
+        var count = max(3, Int((scale.bottom - scale.top) / 50))
+        var inside: [Double] = []
+        while count <= 12 {
+            let all = scale.log ? NiceTicks.logTicks(min: scale.min, max: scale.max, count: count)
+                : NiceTicks.ticks(min: scale.min, max: scale.max, count: count)
+            inside = all.filter { $0 >= scale.min - slack && $0 <= scale.max + slack }
+            if inside.count >= 2 { break }
+            count += 1
+        }
+        return inside
     }
 
     /// Labels with the decimals the ticks need (`0.012`, `20.5` and `20.0` alike), in millions (`20M`) when the
     /// largest is a million or more, in billions (`1.5B`) from a billion, and with `thousands` (volume) in
-    /// thousands (`500k`) from ten thousand.
+    /// thousands (`500k`) from ten thousand; zero is always `0`.
     static func tickLabels(_ ticks: [Double], thousands: Bool = false) -> [String] {
         let largest = ticks.map(\.magnitude).max() ?? 0
         let (divisor, suffix) = largest >= 1e9 ? (1e9, "B") : largest >= 1e6 ? (1e6, "M")
@@ -91,6 +98,7 @@ struct Canvas {
         let scaled = ticks.map { $0 / divisor }
         let decimals = NiceTicks.decimals(for: scaled)
         return scaled.map { value in
+            if value == 0 { return "0" }
             var writer = SVGWriter(capacity: 16)
             writer.fixed(value, decimals: decimals, trim: false)
             return writer.string + suffix
