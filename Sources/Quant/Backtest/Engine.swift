@@ -246,9 +246,10 @@ struct Engine {
         }
         var quantity = want.magnitude
         let side: Side = want > 0 ? .buy : .sell
+        var price = slipped(side, p0, quantity, k)
+        var commission = fee(quantity, price)
         if side == .buy {
-            let price = slipped(.buy, p0, quantity, k)
-            let cost = quantity * price + fee(quantity, price)
+            let cost = quantity * price + commission
             if !fits(cost) {
                 let affordable = exact ? 0 : affordableQuantity(p0, bar: k, upTo: quantity)
                 if affordable <= 0 {
@@ -259,12 +260,13 @@ struct Engine {
                 }
                 quantity = affordable
                 partial = false
-                context.openOrders[i].done = true
+                price = slipped(side, p0, quantity, k)
+                commission = fee(quantity, price)
             }
         }
-        let filledPrice = apply(symbol: s, side: side, quantity: quantity, basePrice: p0, order: o.id, kind: o.type.kind, point: point)
-        context.openOrders[i].filled += quantity
-        if !partial { context.openOrders[i].done = true }
+        settle(symbol: s, side: side, quantity: quantity, basePrice: p0, price: price, commission: commission, order: o.id, kind: o.type.kind, point: point)
+        let filledPrice = price
+        if partial { context.openOrders[i].filled += quantity } else { context.openOrders[i].done = true }
         if let group = o.ocoGroup {
             for j in context.openOrders.indices where j != i && context.openOrders[j].order.ocoGroup == group {
                 context.openOrders[j].done = true
@@ -311,13 +313,18 @@ struct Engine {
     }
 
     /// Books one execution: position, cash, marks and the trade book.
-    @discardableResult
     private mutating func apply(
         symbol s: Int, side: Side, quantity: Double, basePrice p0: Double, order: OrderID, kind: OrderKind, point: FillPoint
-    ) -> Double {
-        let k = s * bars.dateCount + context.bar
-        let price = slipped(side, p0, quantity, k)
-        let commission = fee(quantity, price)
+    ) {
+        let price = slipped(side, p0, quantity, s * bars.dateCount + context.bar)
+        settle(symbol: s, side: side, quantity: quantity, basePrice: p0, price: price, commission: fee(quantity, price), order: order, kind: kind, point: point)
+    }
+
+    /// Books one execution at `price` (slippage included) with `commission`.
+    private mutating func settle(
+        symbol s: Int, side: Side, quantity: Double, basePrice p0: Double, price: Double, commission: Double, order: OrderID,
+        kind: OrderKind, point: FillPoint
+    ) {
         let signed = side.sign * quantity
         let before = context.positions[s]
         context.positions[s] += signed
@@ -327,7 +334,6 @@ struct Engine {
         book.record(
             symbol: s, bar: context.bar, side: side, quantity: quantity, price: price, fee: commission,
             slippage: (price - p0).magnitude * quantity, order: order, kind: kind, point: point)
-        return price
     }
 
     /// Creates, or grows by `quantity`, the stop-loss and take-profit of a bracket entry.
