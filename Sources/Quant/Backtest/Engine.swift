@@ -44,7 +44,7 @@ struct Engine {
                 let k = orders[i].order.symbol * n + t
                 guard bars.hasBar[k] else { continue }
                 let type = orders[i].order.type, atClose = orders[i].atClose
-                guard (type == .marketOnClose || atClose) == closePass else { continue }
+                guard (type.isMarketOnClose || atClose) == closePass else { continue }
                 let side = orders[i].order.side
                 var found: (price: Double, point: FillPoint)?
                 switch type {

@@ -127,6 +127,11 @@ public struct Order: Sendable, Hashable {
 extension OrderType {
     var name: String { kind.name }
 
+    var isMarketOnClose: Bool {
+        if case .marketOnClose = self { return true }
+        return false
+    }
+
     var kind: OrderKind {
         switch self {
         case .market: .market

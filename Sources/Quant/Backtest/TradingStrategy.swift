@@ -128,7 +128,11 @@ public struct StrategyContext {
             refuse(id: id, symbol: order.symbol, .invalidOrder, problem)
             return id
         }
-        let atClose = phase == .beforeClose && (order.type == .market || order.type == .marketOnClose)
+        let atClose: Bool
+        switch order.type {
+        case .market, .marketOnClose: atClose = phase == .beforeClose
+        default: atClose = false
+        }
         let row = bar * bars.symbols.count + order.symbol
         let reference = phase == .beforeClose ? bars.openByDate[row] : bars.closeByDate[row]
         openOrders.append(
