@@ -17,9 +17,12 @@ struct TradeBook {
     let bars: MarketBars
     var fills = RecordLog<FillRecord>()
     var trades = RecordLog<TradeRecord>()
-    /// Open lots per symbol, oldest first from `heads[symbol]`.
-    var lots: [[Lot]]
-    var heads: [Int]
+    /// The oldest open lot per symbol (quantity 0: none); the flat array keeps the common case — at most one
+    /// open lot — off nested arrays.
+    var front: [Lot]
+    /// Younger open lots per symbol, oldest first from `restHeads[symbol]`; empty whenever `front` is.
+    var rest: [[Lot]]
+    var restHeads: [Int]
     var tradedValue = 0.0
     var totalFees = 0.0
     let keepTrades: Bool
@@ -28,8 +31,9 @@ struct TradeBook {
     init(bars: MarketBars, keepTrades: Bool = false) {
         self.bars = bars
         self.keepTrades = keepTrades
-        lots = [[Lot]](repeating: [], count: bars.symbols.count)
-        heads = [Int](repeating: 0, count: bars.symbols.count)
+        front = [Lot](repeating: Lot(quantity: 0, price: 0, bar: 0, point: .open, feePerShare: 0), count: bars.symbols.count)
+        rest = [[Lot]](repeating: [], count: bars.symbols.count)
+        restHeads = [Int](repeating: 0, count: bars.symbols.count)
     }
 
     mutating func record(
@@ -50,8 +54,8 @@ struct TradeBook {
         let feePerShare = fee / q
         var remaining = q
         let sign = side.sign
-        while remaining > 0, heads[s] < lots[s].count, lots[s][heads[s]].quantity * sign < 0 {
-            let lot = lots[s][heads[s]]
+        while remaining > 0, front[s].quantity * sign < 0 {
+            let lot = front[s]
             let closed = Swift.min(remaining, lot.quantity.magnitude)
             if keepTrades {
                 trades.append(
@@ -65,25 +69,29 @@ struct TradeBook {
                 summary.add(pnl: pnl, returnFraction: pnl / (lot.price * closed))
             }
             remaining -= closed
-            if closed >= lot.quantity.magnitude {
-                heads[s] += 1
+            if closed < lot.quantity.magnitude {
+                front[s].quantity += sign * closed
+            } else if restHeads[s] < rest[s].count {
+                front[s] = rest[s][restHeads[s]]
+                restHeads[s] += 1
+                if restHeads[s] == rest[s].count {
+                    rest[s].removeAll(keepingCapacity: true)
+                    restHeads[s] = 0
+                }
             } else {
-                lots[s][heads[s]].quantity += sign * closed
+                front[s].quantity = 0
             }
         }
-        if heads[s] == lots[s].count, heads[s] > 0 {
-            lots[s].removeAll(keepingCapacity: true)
-            heads[s] = 0
-        }
         if remaining > 0 {
-            lots[s].append(Lot(quantity: sign * remaining, price: price, bar: t, point: point, feePerShare: feePerShare))
+            let lot = Lot(quantity: sign * remaining, price: price, bar: t, point: point, feePerShare: feePerShare)
+            if front[s].quantity == 0 { front[s] = lot } else { rest[s].append(lot) }
         }
     }
 
     /// Number of lots still open.
     var openLotCount: Int {
         var count = 0
-        for s in lots.indices { count += lots[s].count - heads[s] }
+        for s in front.indices where front[s].quantity != 0 { count += 1 + rest[s].count - restHeads[s] }
         return count
     }
 
@@ -100,8 +108,8 @@ struct TradeBook {
     /// Appends the open lots as open trades at the last bar's close.
     mutating func appendOpenTrades() {
         let last = bars.dateCount - 1
-        for s in lots.indices {
-            for lot in lots[s][heads[s]...] {
+        for s in front.indices where front[s].quantity != 0 {
+            for lot in [front[s]] + rest[s][restHeads[s]...] {
                 let price = bars.close[s * bars.dateCount + last]
                 trades.append(
                     trade(symbol: s, lot: lot, quantity: lot.quantity.magnitude, exitBar: last, exitPrice: price, exitPoint: .close, exitFees: 0, isOpen: true))
