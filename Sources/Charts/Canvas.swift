@@ -72,17 +72,20 @@ struct Canvas {
         return lo <= hi ? (lo, hi) : nil
     }
 
-    /// Tick values inside the scale's domain, about one per 50 px, and at least two when a count of up to 12
-    /// yields them (a short pane's loose ticks can all fall outside its domain).
+    /// Tick values inside the scale's domain: NiceTicks asked for one tick per 50 px, then for more (up to 16) while
+    /// fewer than one per 80 px (and at least two) fall inside — Heckbert's rounding of the range can make the step
+    /// coarse, and a short pane's loose ticks can all fall outside its domain.
     static func ticks(for scale: YScale) -> [Double] {
         let slack = (scale.max - scale.min) * 1e-9
-        var count = max(3, Int((scale.bottom - scale.top) / 50))
+        let height = scale.bottom - scale.top
+        let wanted = max(2, Int(height / 80))
+        var count = max(3, Int(height / 50))
         var inside: [Double] = []
-        while count <= 12 {
+        while count <= 16 {
             let all = scale.log ? NiceTicks.logTicks(min: scale.min, max: scale.max, count: count)
                 : NiceTicks.ticks(min: scale.min, max: scale.max, count: count)
             inside = all.filter { $0 >= scale.min - slack && $0 <= scale.max + slack }
-            if inside.count >= 2 { break }
+            if inside.count >= wanted { break }
             count += 1
         }
         return inside
