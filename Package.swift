@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "Quant", swiftSettings: swiftSettings),
         // The one expression language (strategy rules, screens, alerts): parser, type checker, column evaluator.
         .target(name: "QuantExpression", dependencies: ["Quant"], swiftSettings: swiftSettings),
+        // The SVG chart renderer: no dependencies at all, so the dashboard, reports and services draw alike.
+        .target(name: "Charts", swiftSettings: swiftSettings),
         .target(
             name: "ServiceKit",
             dependencies: [
@@ -82,12 +84,13 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "Strategy", dependencies: ["ServiceKit", "Quant", "QuantExpression", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
+        .target(name: "Analysis", dependencies: ["ServiceKit", "Quant", "QuantExpression", "Charts"], swiftSettings: swiftSettings),
         // The catalogue of services: the one list the CLI, CI and the contract tests read.
-        .target(name: "Services", dependencies: ["ServiceKit", "Gateway", "MarketData", "Auth", "ETL", "Portfolio", "Strategy"], swiftSettings: swiftSettings),
+        .target(name: "Services", dependencies: ["ServiceKit", "Gateway", "MarketData", "Auth", "ETL", "Portfolio", "Strategy", "Analysis"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "BourseCLI",
             dependencies: [
-                "ServiceKit", "Quant", "QuantExpression", "Gateway", "MarketData", "Auth", "ETL", "Portfolio", "Strategy", "Services",
+                "ServiceKit", "Quant", "QuantExpression", "Gateway", "MarketData", "Auth", "ETL", "Portfolio", "Strategy", "Analysis", "Services",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -106,6 +109,7 @@ let package = Package(
         ),
         .testTarget(name: "QuantTests", dependencies: ["Quant"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "QuantExpressionTests", dependencies: ["QuantExpression", "Quant"], swiftSettings: swiftSettings),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: ["ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
@@ -136,6 +140,11 @@ let package = Package(
         .testTarget(
             name: "PortfolioTests",
             dependencies: ["Portfolio", "Quant", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AnalysisTests",
+            dependencies: ["Analysis", "Quant", "QuantExpression", "Charts", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

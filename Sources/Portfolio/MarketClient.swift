@@ -57,18 +57,7 @@ struct MarketClient: Sendable {
     let peers: PeerClient
     let cache: MarketCache
 
-    struct Caller: Sendable {
-        var principal: Principal?
-        var deadline: ContinuousClock.Instant?
-        var trace: TraceContext?
-        var requestID: String?
-
-        init(_ context: ServiceRequestContext) {
-            (principal, deadline, trace, requestID) = (context.principal, context.deadline, context.trace, context.requestID)
-        }
-
-        init() {}
-    }
+    typealias Caller = PeerCaller
 
     private struct SeriesBody: Decodable {
         struct Bar: Decodable {
@@ -78,14 +67,10 @@ struct MarketClient: Sendable {
         var bars: [Bar]
     }
 
-    static func path(_ symbol: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: ".-_~=")
-        return symbol.addingPercentEncoding(withAllowedCharacters: allowed) ?? symbol
-    }
+    static func path(_ symbol: String) -> String { PeerClient.pathSegment(symbol) }
 
     private func get(_ path: String, _ caller: Caller) async throws -> ServiceClient.Reply {
-        try await peers.send("data", .GET, path, deadline: caller.deadline, trace: caller.trace, requestID: caller.requestID, acting: caller.principal)
+        try await peers.send("data", .GET, path, for: caller)
     }
 
     private func unexpected(_ reply: ServiceClient.Reply, _ what: String) -> Problem {

@@ -1,3 +1,4 @@
+import Analysis
 import Auth
 import ETL
 import Gateway
@@ -11,7 +12,7 @@ import ServiceKit
 /// tests read. A new service is added here and nowhere else.
 public enum ServiceCatalog {
     public static let all: [any BourseService.Type] = [
-        GatewayService.self, AuthService.self, MarketDataService.self, PortfolioService.self, StrategyService.self, ETLService.self,
+        GatewayService.self, AuthService.self, MarketDataService.self, PortfolioService.self, StrategyService.self, AnalysisService.self, ETLService.self,
     ]
 
     public static var names: [String] { all.map { $0.descriptor.name } }

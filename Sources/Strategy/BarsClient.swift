@@ -32,11 +32,7 @@ struct BarsClient: Sendable {
         var digest: String
     }
 
-    static func path(_ symbol: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: ".-_~=")
-        return symbol.addingPercentEncoding(withAllowedCharacters: allowed) ?? symbol
-    }
+    static func path(_ symbol: String) -> String { PeerClient.pathSegment(symbol) }
 
     /// Whether `data` knows `symbol`, asked as `caller` (so a caller without `data:read` is refused there).
     func knows(_ symbol: String, acting caller: Principal?, deadline: ContinuousClock.Instant? = nil) async throws -> Bool {

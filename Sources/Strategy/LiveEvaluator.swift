@@ -71,7 +71,7 @@ struct LiveEvaluator: Sendable {
         let statistics: JSONValue = .object([
             "total_return": .number(r.equity[last] / startEquity - 1),
             "trades": .number(Double(r.trades.filter { $0.entryDate >= since }.count)),
-            "fills": .number(Double(r.fills.count)),
+            "fills": .number(Double(r.fillCount)),
             "refusals": .number(Double(r.refusals.count)),
         ])
         return PaperAccount(strategyID: record.id, asOf: r.dates[last], capital: capital, cash: r.cash[last], equity: r.equity[last],

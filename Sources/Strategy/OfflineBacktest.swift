@@ -53,7 +53,7 @@ public struct OfflineBacktest: Sendable {
         let result = try StrategyFactory.run(definition, on: market, settings: settings, benchmark: nil)
         var csv = "date,equity,cash,exposure\n"
         for i in result.dates.indices { csv += "\(result.dates[i]),\(result.equity[i]),\(result.cash[i]),\(result.exposure[i])\n" }
-        return Report(statistics: try StatisticsView.json(result.statistics), fills: result.fills.count, refusals: result.refusals.count,
+        return Report(statistics: try StatisticsView.json(result.statistics), fills: result.fillCount, refusals: result.refusals.count,
                       equityCSV: csv)
     }
 }

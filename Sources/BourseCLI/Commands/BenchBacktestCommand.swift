@@ -43,7 +43,7 @@ struct BenchBacktestCommand: ParsableCommand {
         try time("sma 50/200, one account, all symbols", target: 100) {
             var strategy = try BuiltInStrategies.make("sma-cross", parameters: ["fast": 50, "slow": 200])
             let r = try Backtest.run(&strategy, on: bars, settings: settings)
-            return "fills \(r.fills.count)"
+            return "fills \(r.fillCount)"
         }
         // (a') one account per symbol, all in: vectorbt's layout (a column per symbol, each with its own cash).
         let single = try series.map { try MarketBars([$0]) }
@@ -51,7 +51,7 @@ struct BenchBacktestCommand: ParsableCommand {
             var fills = 0
             for b in single {
                 var strategy = try BuiltInStrategies.make("sma-cross", parameters: ["fast": 50, "slow": 200])
-                fills += try Backtest.run(&strategy, on: b, settings: settings).fills.count
+                fills += try Backtest.run(&strategy, on: b, settings: settings).fillCount
             }
             return "fills \(fills)"
         }
@@ -60,7 +60,7 @@ struct BenchBacktestCommand: ParsableCommand {
         try time("1,000,000 market orders", target: 100) {
             var strategy = Alternating()
             let r = try Backtest.run(&strategy, on: million, settings: settings)
-            return "fills \(r.fills.count)"
+            return "fills \(r.fillCount)"
         }
         // (c) 10×10 grid (fast 10…55 by 5, slow 100…280 by 20) over every symbol, an account per symbol as vectorbt
         // does, on every core; each (fast, slow) pair × symbol is one run.
@@ -78,7 +78,7 @@ struct BenchBacktestCommand: ParsableCommand {
                 let (fast, slow) = grid[k / single.count]
                 do {
                     var strategy = try BuiltInStrategies.make("sma-cross", parameters: ["fast": fast, "slow": slow])
-                    let n = try Backtest.run(&strategy, on: single[k % single.count], settings: fixed).fills.count
+                    let n = try Backtest.run(&strategy, on: single[k % single.count], settings: fixed).fillCount
                     outcome.withLock { $0.fills += n }
                 } catch {
                     outcome.withLock { $0.failures += 1 }

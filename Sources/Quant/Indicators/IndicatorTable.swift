@@ -20,8 +20,20 @@ public struct IndicatorTable: Sendable {
         ("obv", ["OBV"]),
     ]
 
+    /// Each family as an `IndicatorSpec` with its usual parameters.
+    static let specs = [
+        "sma": "sma:20", "ema": "ema:20", "rsi": "rsi:14", "macd": "macd:12:26:9", "bbands": "bbands:20:2", "atr": "atr:14",
+        "stoch": "stoch:14:3:3", "adx": "adx:14", "obv": "obv",
+    ]
+
     public let dates: [String]
     public let columns: [Column]
+
+    /// A table of columns already computed (each as long as `dates`).
+    public init(dates: [String], columns: [Column]) {
+        self.dates = dates
+        self.columns = columns
+    }
 
     /// Computes the selected families (names case-insensitive; nil or empty = all) in the order of `families`.
     ///
@@ -34,30 +46,8 @@ public struct IndicatorTable: Sendable {
             throw .invalidParameter("indicator", unknown, "valid names are \(valid.joined(separator: ", "))")
         }
         var columns: [Column] = []
-        let (h, l, c, v) = (bars.high, bars.low, bars.close, bars.volume)
         for family in valid where wanted.isEmpty || wanted.contains(family) {
-            let values: [[Double]]
-            switch family {
-            case "sma": values = [try Indicators.sma(c, period: 20)]
-            case "ema": values = [try Indicators.ema(c, period: 20)]
-            case "rsi": values = [try Indicators.rsi(c, period: 14)]
-            case "macd":
-                let m = try Indicators.macd(c, fast: 12, slow: 26, signal: 9)
-                values = [m.line, m.signal, m.histogram]
-            case "bbands":
-                let b = try Indicators.bollingerBands(c, period: 20, deviations: 2)
-                values = [b.upper, b.middle, b.lower]
-            case "atr": values = [try Indicators.atr(high: h, low: l, close: c, period: 14)]
-            case "stoch":
-                let s = try Indicators.stochastic(high: h, low: l, close: c, period: 14, kSmoothing: 3, dPeriod: 3)
-                values = [s.k, s.d]
-            case "adx":
-                let d = try Indicators.directionalMovement(high: h, low: l, close: c, period: 14)
-                values = [d.plusDI, d.minusDI, d.adx]
-            default: values = [try Indicators.obv(close: c, volume: v)]
-            }
-            let names = Self.families.first { $0.name == family }!.columns
-            columns += zip(names, values).map { Column(name: $0, values: $1) }
+            columns += try IndicatorSpec(parsing: Self.specs[family]!).compute(bars)
         }
         self.dates = bars.dates
         self.columns = columns

@@ -4,8 +4,8 @@
 /// | role | scopes |
 /// |---|---|
 /// | `admin` | every scope, including `admin` |
-/// | `analyst` | every `:read`, `etl:write`, `data:write`, `portfolio:write`, `strategy:write`, `strategy:run`, `notifications:write` |
-/// | `trader` | every `:read`, `portfolio:write`, `strategy:write`, `strategy:run`, `notifications:write` |
+/// | `analyst` | every `:read`, `etl:write`, `data:write`, `analysis:write`, `portfolio:write`, `strategy:write`, `strategy:run`, `notifications:write` |
+/// | `trader` | every `:read`, `analysis:write`, `portfolio:write`, `strategy:write`, `strategy:run`, `notifications:write` |
 /// | `viewer` | every `:read` (data, etl, analysis, portfolio, strategy, notifications) |
 public enum Role: String, CaseIterable, Codable, Sendable {
     case admin, analyst, trader, viewer
@@ -14,9 +14,9 @@ public enum Role: String, CaseIterable, Codable, Sendable {
         switch self {
         case .admin: return Scope.all
         case .analyst:
-            return Scope.reads.union([Scope.etlWrite, Scope.dataWrite, Scope.portfolioWrite, Scope.strategyRun, Scope.strategyWrite, Scope.notificationsWrite])
+            return Scope.reads.union([Scope.etlWrite, Scope.dataWrite, Scope.analysisWrite, Scope.portfolioWrite, Scope.strategyRun, Scope.strategyWrite, Scope.notificationsWrite])
         case .trader:
-            return Scope.reads.union([Scope.portfolioWrite, Scope.strategyRun, Scope.strategyWrite, Scope.notificationsWrite])
+            return Scope.reads.union([Scope.analysisWrite, Scope.portfolioWrite, Scope.strategyRun, Scope.strategyWrite, Scope.notificationsWrite])
         case .viewer:
             return Scope.reads
         }
@@ -35,6 +35,8 @@ public enum Scope {
     public static let etlRead = "etl:read"
     public static let etlWrite = "etl:write"
     public static let analysisRead = "analysis:read"
+    /// Saving one's own screens.
+    public static let analysisWrite = "analysis:write"
     public static let portfolioRead = "portfolio:read"
     public static let portfolioWrite = "portfolio:write"
     public static let strategyRead = "strategy:read"
@@ -45,5 +47,5 @@ public enum Scope {
     public static let admin = "admin"
 
     public static let reads: Set<String> = [dataRead, etlRead, analysisRead, portfolioRead, strategyRead, notificationsRead]
-    public static let all: Set<String> = reads.union([dataWrite, etlWrite, portfolioWrite, strategyWrite, strategyRun, notificationsWrite, admin])
+    public static let all: Set<String> = reads.union([dataWrite, etlWrite, analysisWrite, portfolioWrite, strategyWrite, strategyRun, notificationsWrite, admin])
 }
