@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "BourseTesting",
             dependencies: [
-                "ServiceKit", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "ServiceKit", "Quant", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings

@@ -13,12 +13,7 @@ struct LiveStrategyTests {
         """#
 
     /// ORCL up to `last` (inclusive).
-    static func orcl(until last: String) throws -> [String: OHLCV] {
-        let b = try PriceFiles.bars("ORCL")
-        let keep = b.dates.indices.filter { b.dates[$0] <= last }
-        return ["ORCL": try OHLCV(dates: keep.map { b.dates[$0] }, open: keep.map { b.open[$0] }, high: keep.map { b.high[$0] },
-                                  low: keep.map { b.low[$0] }, close: keep.map { b.close[$0] }, volume: keep.map { b.volume[$0] })]
-    }
+    static func orcl(until last: String) throws -> [String: OHLCV] { ["ORCL": try PriceFiles.bars("ORCL", to: last)] }
 
     static func published(_ h: StrategyHarness) async throws -> Int {
         try await h.environment.database!.withSQL { sql in

@@ -10,57 +10,12 @@ import Synchronization
 import Testing
 @testable import Strategy
 
-/// The real price files of `Tests/Fixtures/prices`, parsed once.
-enum PriceFiles {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures").appendingPathComponent("prices")
+typealias MarketStub = MarketDataStub
 
-    static let files = ["ORCL": "orcl-1995-2014.csv", "NVDA": "nvda-1999-2014.csv", "YHOO": "yhoo-1996-2014.csv"]
-
-    static func bars(_ symbol: String) throws -> OHLCV {
-        let url = directory.appendingPathComponent(files[symbol]!)
-        return try PriceTable.parse(try String(contentsOf: url, encoding: .utf8), source: url.path).ohlcv()
-    }
-
-    static let all: [String: OHLCV] = {
-        var out: [String: OHLCV] = [:]
-        for symbol in files.keys { out[symbol] = try? bars(symbol) }
-        return out
-    }()
-}
-
-/// A stand-in `data` service on a real socket serving the real price files (bars can be appended by a test).
-final class MarketStub: Sendable {
-    let series: Mutex<[String: OHLCV]>
-    let reads = Mutex(0)
-
-    init(_ series: [String: OHLCV] = PriceFiles.all) { self.series = Mutex(series) }
-
-    func application() -> some ApplicationProtocol {
-        let router = Router()
-        router.get("/api/v1/data/instruments/{symbol}") { request, context -> Response in
-            let symbol = try context.parameters.require("symbol")
-            guard self.series.withLock({ $0[symbol] }) != nil else { return Response(status: .notFound) }
-            return Self.json(["symbol": symbol, "name": symbol, "currency": "USD", "type": "equity"])
-        }
-        router.get("/api/v1/data/market/{symbol}") { request, context -> Response in
-            let symbol = try context.parameters.require("symbol")
-            self.reads.withLock { $0 += 1 }
-            let from = request.uri.queryParameters["from"].map(String.init) ?? "0000"
-            let to = request.uri.queryParameters["to"].map(String.init) ?? "9999"
-            guard let b = self.series.withLock({ $0[symbol] }) else { return Response(status: .notFound) }
-            let rows: [[String: Any]] = b.dates.indices.filter { b.dates[$0] >= from && b.dates[$0] <= to }.map { i in
-                ["date": b.dates[i], "open": b.open[i], "high": b.high[i], "low": b.low[i], "close": b.close[i], "adj_close": b.close[i], "volume": b.volume[i]]
-            }
-            return Self.json(["symbol": symbol, "interval": "1d", "adjusted": false, "bars": rows])
-        }
-        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-    }
-
-    static func json(_ object: [String: Any]) -> Response {
-        let data = try! JSONSerialization.data(withJSONObject: object)
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
+extension MarketDataStub {
+    /// The three real price files.
+    convenience init() { self.init(series: PriceFiles.all) }
+    convenience init(_ series: [String: OHLCV]) { self.init(series: series) }
 }
 
 /// The strategy service as `bourse serve strategy` builds it, with `data` stubbed on a real socket; its run worker

@@ -70,10 +70,7 @@ struct StrategyServiceTests {
             let statistics = try #require(run.json["statistics"] as? [String: Any])
 
             // The engine directly, on the same bars.
-            let orcl = try PriceFiles.bars("ORCL")
-            let keep = orcl.dates.indices.filter { orcl.dates[$0] >= "2000-01-01" && orcl.dates[$0] <= "2014-12-31" }
-            let slice = try OHLCV(dates: keep.map { orcl.dates[$0] }, open: keep.map { orcl.open[$0] }, high: keep.map { orcl.high[$0] },
-                                  low: keep.map { orcl.low[$0] }, close: keep.map { orcl.close[$0] }, volume: keep.map { orcl.volume[$0] })
+            let slice = try PriceFiles.bars("ORCL", from: "2000-01-01", to: "2014-12-31")
             var strategy = try BuiltInStrategies.make("sma-cross", parameters: ["fast": 50, "slow": 200])
             var settings = BacktestSettings()
             settings.fees = .percent(0.001)

@@ -5,6 +5,11 @@ public struct IndicatorTable: Sendable {
     public struct Column: Sendable, Hashable {
         public let name: String
         public let values: [Double]
+
+        public init(name: String, values: [Double]) {
+            self.name = name
+            self.values = values
+        }
     }
 
     /// Selectable families, in output order, with the columns each adds.
