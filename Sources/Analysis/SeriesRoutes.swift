@@ -263,7 +263,9 @@ struct SeriesRoutes: Sendable {
         var errors: [FieldError] = []
         if let b = input.benchmark, b.count != input.returns.count { errors.append(FieldError(field: "/benchmark", reason: "needs \(input.returns.count) values, one per return")) }
         if let d = input.dates, d.count != input.returns.count { errors.append(FieldError(field: "/dates", reason: "needs \(input.returns.count) dates, one per return")) }
-        if let r = input.rolling, !(2...input.returns.count).contains(r) { errors.append(FieldError(field: "/rolling", reason: "must lie in 2...\(input.returns.count)")) }
+        if let r = input.rolling, r < 2 || r > input.returns.count {
+            errors.append(FieldError(field: "/rolling", reason: "must be at least 2 and at most the number of returns (\(input.returns.count))"))
+        }
         guard errors.isEmpty else { throw Problem.validation("The series is invalid.", errors: errors) }
         do {
             let report = try MetricsReport(returns: input.returns, dates: input.dates, benchmark: input.benchmark, riskFree: input.riskFree ?? 0,
@@ -311,6 +313,15 @@ struct MetricsReport: Encodable {
 
     init(returns: [Double], dates: [String]?, benchmark: [Double]?, riskFree: Double, periodsPerYear: Double, rolling: Int?) throws {
         report = try PerformanceReport(returns: returns, benchmark: benchmark, periodsPerYear: periodsPerYear, riskFree: riskFree)
+        let figures: [Double?] = [
+            report.cumulativeReturn, report.annualReturn, report.annualVolatility, report.sharpe, report.sortino, report.downsideRisk,
+            report.calmar, report.omega, report.tailRisk.valueAtRisk, report.tailRisk.conditionalValueAtRisk, report.parametricValueAtRisk,
+            report.benchmark?.beta, report.benchmark?.alpha,
+        ]
+        guard figures.allSatisfy({ $0?.isFinite ?? true }) else {
+            throw Problem(status: .unprocessableContent, slug: "out-of-range",
+                          detail: "These returns compound (or annualise) beyond the largest representable number; no metric is meaningful for them.")
+        }
         points = dates.map { [nil] + $0 }
         from = dates?.first
         to = dates?.last
