@@ -13,7 +13,8 @@ struct AlertCodingTests {
 
     @Test(arguments: conditions)
     func everyConditionRoundTripsThroughJSON(_ condition: AlertCondition) throws {
-        let rule = try AlertRule(condition, mode: .everyTime, expires: "2025-06-30", cooldownSeconds: 60, limit: TriggerLimit(count: 5, windowSeconds: 30))
+        let rule = try AlertRule(
+            condition, mode: .everyTime, expires: "2025-06-30", cooldownSeconds: 60, limit: TriggerLimit(count: 5, windowSeconds: 30))
         let decoded = try JSONDecoder().decode(AlertRule.self, from: JSONEncoder().encode(rule))
         #expect(decoded == rule)
     }
@@ -23,7 +24,9 @@ struct AlertCodingTests {
         encoder.outputFormatting = .sortedKeys
         func text(_ c: AlertCondition) throws -> String { String(decoding: try encoder.encode(c), as: UTF8.self) }
         #expect(try text(.crossingUp(.value(100))) == #"{"level":100,"type":"crossingUp"}"#)
-        #expect(try text(.enteringChannel(lower: .value(90), upper: .series("bb_upper"))) == #"{"lower":90,"type":"enteringChannel","upper":"bb_upper"}"#)
+        #expect(
+            try text(.enteringChannel(lower: .value(90), upper: .series("bb_upper")))
+                == #"{"lower":90,"type":"enteringChannel","upper":"bb_upper"}"#)
         #expect(try text(.movingUp(.percent(5), bars: 3)) == #"{"bars":3,"percent":5,"type":"movingUp"}"#)
     }
 

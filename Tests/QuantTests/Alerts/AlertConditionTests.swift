@@ -146,8 +146,9 @@ struct AlertConditionTests {
             let lo = AlertOperand.series("y"), hi = AlertOperand.series("z")
             #expect(try firingBars(.insideChannel(lower: lo, upper: hi), x: x, y: y, yUpper: z) == plain(inside))
             #expect(try firingBars(.outsideChannel(lower: lo, upper: hi), x: x, y: y, yUpper: z) == plain(outside))
-            #expect(try firingBars(.enteringChannel(lower: lo, upper: hi), x: x, y: y, yUpper: z) == plain { $0 > 0 && outside($0 - 1) && inside($0) })
-            #expect(try firingBars(.exitingChannel(lower: lo, upper: hi), x: x, y: y, yUpper: z) == plain { $0 > 0 && inside($0 - 1) && outside($0) })
+            let entering = plain { $0 > 0 && outside($0 - 1) && inside($0) }, exiting = plain { $0 > 0 && inside($0 - 1) && outside($0) }
+            #expect(try firingBars(.enteringChannel(lower: lo, upper: hi), x: x, y: y, yUpper: z) == entering)
+            #expect(try firingBars(.exitingChannel(lower: lo, upper: hi), x: x, y: y, yUpper: z) == exiting)
             let bars = 1 + Int(rng.next() % 3)
             func window(_ t: Int) -> [Double]? {
                 let w = Array(x[max(0, t - bars)..<t])

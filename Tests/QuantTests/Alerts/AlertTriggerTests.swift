@@ -79,7 +79,10 @@ struct AlertTriggerTests {
         var rng = SplitMix64(seed: 11)
         let x = (0..<31).map { _ in Double(rng.next() % 6) }
         let dates = alertDates(31)
-        for condition in [AlertCondition.crossing(.value(2.5)), .enteringChannel(lower: .value(1), upper: .value(3)), .movingUp(.amount(2), bars: 2)] {
+        let conditions: [AlertCondition] = [
+            .crossing(.value(2.5)), .enteringChannel(lower: .value(1), upper: .value(3)), .movingUp(.amount(2), bars: 2),
+        ]
+        for condition in conditions {
             let rule = try AlertRule(condition, mode: .everyTime, limit: TriggerLimit(count: 100))
             let batch = try run(rule, x, dates, AlertState(lastEvaluatedBar: "2024-01-03"))
             var state = AlertState(lastEvaluatedBar: "2024-01-03")
@@ -113,7 +116,11 @@ struct AlertTriggerTests {
     }
 
     @Test func expiriesThatAreNotISODatesOrZonedDateTimesAreRefused() {
-        for text in ["2024-02-30", "2024-03-01T16:00", "2024-03-01T16:00:00", "2024-03-01 16:00Z", "2024-03-01T25:00Z", "2024-03-01T16:00:00.Z", "tomorrow", ""] {
+        let refused = [
+            "2024-02-30", "2024-03-01T16:00", "2024-03-01T16:00:00", "2024-03-01 16:00Z", "2024-03-01T25:00Z", "2024-03-01T16:00:00.Z",
+            "2024-03-01T16:00+0200", "tomorrow", "",
+        ]
+        for text in refused {
             #expect(throws: QuantError.self, "\(text)") { try AlertRule(above100, expires: text) }
         }
     }
@@ -172,7 +179,9 @@ struct AlertTriggerTests {
             try AlertEvaluator.evaluate(constant, x: [1, 2], y: [1, 2], dates: ["2024-01-01", "2024-01-02"], state: state, now: 0)
         }
         #expect(throws: QuantError.self) { try AlertEvaluator.evaluate(constant, x: [1], dates: ["2024-01-01", "2024-01-02"], state: state, now: 0) }
-        #expect(throws: QuantError.self) { try AlertEvaluator.evaluate(constant, x: [1, 2], dates: ["2024-01-01", "2024-01-02"], state: state, now: .nan) }
+        #expect(throws: QuantError.self) {
+            try AlertEvaluator.evaluate(constant, x: [1, 2], dates: ["2024-01-01", "2024-01-02"], state: state, now: .nan)
+        }
         let unordered = AlertState(lastEvaluatedBar: "2023-12-31")
         #expect(throws: QuantError.self) {
             try AlertEvaluator.evaluate(constant, x: [101, 102], dates: ["2024-01-02", "2024-01-01"], state: unordered, now: 0)
