@@ -11,19 +11,6 @@ import ServiceKit
 struct BarsClient: Sendable {
     let peers: PeerClient
 
-    /// One symbol's bars as `data` sends them.
-    private struct SeriesBody: Decodable {
-        struct Bar: Decodable {
-            var date: String
-            var open: Double
-            var high: Double
-            var low: Double
-            var close: Double
-            var volume: Double
-        }
-        var bars: [Bar]
-    }
-
     /// A symbol's bars and the SHA-256 of exactly what was used (dates and the shortest round-trip text of each
     /// value), the ingredient of a run's `data_hash`.
     struct Series: Sendable {
@@ -54,19 +41,19 @@ struct BarsClient: Sendable {
         if let to { query.append("to=\(to)") }
         let path = "/api/v1/data/market/\(Self.path(symbol))" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
         let reply = try await peers.send("data", .GET, path, maxResponseBytes: 64 << 20)
-        if reply.status == 404 { return try Self.series(symbol, []) }
+        if reply.status == 404 { return try Self.series(symbol, BarSeriesAnswer(bars: [])) }
         guard reply.status == 200 else { throw Problem.badGateway("The data service answered \(reply.status) for the bars of \(symbol).") }
-        return try Self.series(symbol, try reply.decode(SeriesBody.self).bars)
+        return try Self.series(symbol, try reply.decode(BarSeriesAnswer.self))
     }
 
-    private static func series(_ symbol: String, _ bars: [SeriesBody.Bar]) throws -> Series {
+    private static func series(_ symbol: String, _ answer: BarSeriesAnswer) throws -> Series {
+        let bars = answer.bars
         var hash = SHA256()
         hash.update(data: Data((symbol + "\n").utf8))
         for b in bars {
             hash.update(data: Data("\(b.date),\(b.open),\(b.high),\(b.low),\(b.close),\(b.volume)\n".utf8))
         }
-        let ohlcv = try OHLCV(dates: bars.map(\.date), open: bars.map(\.open), high: bars.map(\.high), low: bars.map(\.low),
-                              close: bars.map(\.close), volume: bars.map(\.volume))
+        let ohlcv = try answer.ohlcv()
         return Series(symbol: symbol, bars: ohlcv, digest: Array(hash.finalize()).hexString)
     }
 

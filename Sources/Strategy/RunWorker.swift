@@ -3,7 +3,6 @@ import Logging
 import Quant
 import ServiceKit
 import ServiceLifecycle
-import Synchronization
 
 /// The background service that runs backtests and optimisations: it claims due runs (including those a dead
 /// process left running, once their lease expires, so runs survive restarts) and runs up to
@@ -19,28 +18,9 @@ struct RunWorker: Service {
     let logger: Logger
 
     func run() async throws {
-        let stopping = Atomic<Bool>(false)
-        await withGracefulShutdownHandler {
-            while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
-                let claimed: [RunStore.Claim]
-                do {
-                    claimed = try await runs.claimDue(limit: concurrency, lease: lease)
-                } catch {
-                    logger.error("claiming strategy runs failed", metadata: ["error": .string(String(reflecting: error))])
-                    claimed = []
-                }
-                if claimed.isEmpty {
-                    await wakeups.wait(timeout: pollInterval)
-                    continue
-                }
-                await withDiscardingTaskGroup { batch in
-                    for claim in claimed { batch.addTask { await process(claim) } }
-                }
-            }
-        } onGracefulShutdown: {
-            stopping.store(true, ordering: .relaxed)
-            wakeups.signal()
-        }
+        let (runs, lease) = (runs, lease)
+        await ClaimLoop(what: "strategy runs", concurrency: concurrency, pollInterval: pollInterval, wakeups: wakeups, logger: logger,
+                        claim: { try await runs.claimDue(limit: $0, lease: lease) }, process: { await self.process($0) }).run()
     }
 
     func process(_ claim: RunStore.Claim) async {

@@ -13,14 +13,9 @@ import Glibc
 /// reach the cached indicators (data.bars.stored invalidates them).
 @Suite(.serialized) struct AnalysisJourneyTests {
     @Test func aUserAnalysesTheRealPriceFiles() async throws {
-        let port = BourseProcess.freePort()
-        let dataDir = TestSupport.temporaryDirectory()
-        let up = try BourseProcess.start(["up", "--data-dir", dataDir, "--port", String(port)])
-        defer { up.signal(SIGTERM) }
-        let healthy = await TestSupport.eventually(.seconds(60)) { up.log.contains("services healthy") }
-        try #require(healthy, "bourse up did not report healthy:\n\(up.log)")
-        let session = PlatformSession(gateway: "http://127.0.0.1:\(port)", dataDir: dataDir)
-        let token = try await session.loginAsAdmin().access
+        let platform = try await RunningPlatform.start()
+        defer { platform.stop() }
+        let (session, token) = (platform.session, platform.token)
 
         for (symbol, name, sector) in [("ORCL", "Oracle", "Technology"), ("NVDA", "NVIDIA", "Technology"), ("YHOO", "Yahoo", "Communication")] {
             let made = try await session.send(.POST, "/api/v1/data/instruments", token: token, body: #"""

@@ -32,14 +32,9 @@ import Glibc
     }
 
     @Test func aUserBacktestsOptimisesAndPaperTradesOnRealPrices() async throws {
-        let port = BourseProcess.freePort()
-        let dataDir = TestSupport.temporaryDirectory()
-        let up = try BourseProcess.start(["up", "--data-dir", dataDir, "--port", String(port)])
-        defer { up.signal(SIGTERM) }
-        let healthy = await TestSupport.eventually(.seconds(60)) { up.log.contains("services healthy") }
-        try #require(healthy, "bourse up did not report healthy:\n\(up.log)")
-        let session = PlatformSession(gateway: "http://127.0.0.1:\(port)", dataDir: dataDir)
-        let token = try await session.loginAsAdmin().access
+        let platform = try await RunningPlatform.start()
+        defer { platform.stop() }
+        let (session, token) = (platform.session, platform.token)
 
         // NVDA and YHOO whole; ORCL up to mid-2014 (the rest arrives later, for the live strategy).
         var series: [String: OHLCV] = [:]

@@ -1,7 +1,6 @@
 import Logging
 import ServiceKit
 import ServiceLifecycle
-import Synchronization
 
 /// Wakes the worker at once when a job is queued in this process (other processes' jobs are found by polling).
 /// A signal while the worker is busy is remembered once, so a job queued mid-cycle is not left for the next poll.
@@ -18,30 +17,10 @@ struct JobWorker: Service {
     let pollInterval: Duration
     let logger: Logger
 
-    /// On graceful shutdown the worker claims nothing more but lets the items in hand finish (they are short); if
-    /// shutdown cancels them instead, their leases expire and the next worker resumes them.
+    /// See ``ClaimLoop`` (shutdown lets the items in hand finish; cancelled ones resume when their lease expires).
     func run() async throws {
-        let stopping = Atomic<Bool>(false)
-        await withGracefulShutdownHandler {
-            while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
-                let claimed: [JobStore.Claim]
-                do {
-                    claimed = try await repository.claimDue(limit: concurrency, lease: lease)
-                } catch {
-                    logger.error("claiming etl items failed", metadata: ["error": .string(String(reflecting: error))])
-                    claimed = []
-                }
-                if claimed.isEmpty {
-                    await wakeups.wait(timeout: pollInterval)
-                    continue
-                }
-                await withDiscardingTaskGroup { batch in
-                    for claim in claimed { batch.addTask { await runner.process(claim) } }
-                }
-            }
-        } onGracefulShutdown: {
-            stopping.store(true, ordering: .relaxed)
-            wakeups.signal()
-        }
+        let (repository, runner, lease) = (repository, runner, lease)
+        await ClaimLoop(what: "etl items", concurrency: concurrency, pollInterval: pollInterval, wakeups: wakeups, logger: logger,
+                        claim: { try await repository.claimDue(limit: $0, lease: lease) }, process: { await runner.process($0) }).run()
     }
 }
