@@ -25,7 +25,7 @@ enum AnalysisContract {
             .init("parameters", .array(.object([
                 .init("name", .string), .init("default", .number), .init("minimum", .number), .init("maximum", .number), .init("integer", .boolean),
             ], required: ["name", "default", "minimum", "maximum", "integer"]))),
-        ], required: ["name", "summary", "overlay", "outputs", "parameters"])))], required: ["items"]))])
+        ], required: ["name", "summary", "overlay", "outputs", "parameters"])))], required: ["items"]), headers: cached), notModified])
 
     static let indicators = Endpoint(
         .get, root + "/indicators/{symbol}", access: read,
@@ -95,7 +95,7 @@ enum AnalysisContract {
         .get, root + "/sectors/{sector}", access: read,
         summary: "The instruments of a sector side by side: metrics and ratios with percentile ranks, correlations, relative performance.",
         parameters: [.path("sector", .string(maxLength: 100), "A sector as `data` names it (case-insensitive)."), from, to],
-        responses: [.json(.ok, "The comparison.", .ref(ComparisonSchema.self))],
+        responses: [.json(.ok, "The comparison.", .ref(ComparisonSchema.self), headers: cached), notModified],
         problems: upstream)
 
     static let compare = Endpoint(
@@ -123,7 +123,7 @@ enum AnalysisContract {
 
     static let listScreens = Endpoint(
         .get, root + "/screens", access: read, summary: "The caller's saved screens.",
-        responses: [.json(.ok, "Screens.", .object([.init("items", .array(.ref(SavedScreenSchema.self)))], required: ["items"]))])
+        responses: [.json(.ok, "Screens.", .object([.init("items", .array(.ref(SavedScreenSchema.self)))], required: ["items"]), headers: cached), notModified])
 
     static let createScreen = Endpoint(
         .post, root + "/screens", access: write, summary: "Save a screen.",
@@ -135,7 +135,7 @@ enum AnalysisContract {
 
     static let getScreen = Endpoint(
         .get, root + "/screens/{id}", access: read, summary: "One saved screen.", parameters: [screenID],
-        responses: [.json(.ok, "The screen.", .ref(SavedScreenSchema.self))], problems: [.notFound])
+        responses: [.json(.ok, "The screen.", .ref(SavedScreenSchema.self), headers: cached), notModified], problems: [.notFound])
 
     static let updateScreen = Endpoint(
         .patch, root + "/screens/{id}", access: write, summary: "Rename a saved screen or change it.", parameters: [screenID],
@@ -187,12 +187,12 @@ enum AnalysisContract {
         responses: [Endpoint.Answer(.ok, "The chart.", content: [.init(mediaType: "image/svg+xml", schema: .string(description: "SVG 1.1"))])])
 
     static let cacheStatus = Endpoint(
-        .get, "/api/status/cache", access: .open, summary: "Cache sizes and hit ratios by kind of answer.",
+        .get, "/api/status/cache", access: .open, summary: "Cache sizes and hit ratios by kind of answer (this instance's; never cached).",
         responses: [.json(.ok, "The cache.", .object([
             .init("bars", .integer), .init("answers", .integer), .init("invalidations", .integer),
             .init("kinds", .map(.object([.init("hits", .integer), .init("misses", .integer), .init("hit_ratio", JSONSchema.number.orNull)],
                                         required: ["hits", "misses"]))),
-        ], required: ["bars", "answers", "invalidations", "kinds"]))])
+        ], required: ["bars", "answers", "invalidations", "kinds"]))], problems: [.unauthorized])
 
     static let all: [Endpoint] = [
         catalogue, indicators, indicatorsBatch, metrics, metricsOfSeries, ratios, company, sector, compare, screen,

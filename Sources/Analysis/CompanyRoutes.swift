@@ -38,8 +38,7 @@ struct CompanyRoutes: Sendable {
         let records = try await market.statements(symbol, period: period, caller)
         guard !records.isEmpty else {
             guard try await market.instrument(symbol, caller) != nil else { throw Problem.notFound("No instrument \(symbol) in the data service.") }
-            return try JSONResponse(encoding: RatiosAnswer(symbol: symbol, period: period, price: price, periods: []))
-                .response(from: request, context: context)
+            return try AnalysisKit.conditional(RatiosAnswer(symbol: symbol, period: period, price: price, periods: []), request, context)
         }
         let bars = try await barsIfAny(symbol, caller)
         let body = try AnalysisKit.json(RatiosAnswer(symbol: symbol, period: period, price: price,
@@ -198,13 +197,13 @@ struct CompanyRoutes: Sendable {
         return members
     }
 
-    @Sendable func sector(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
+    @Sendable func sector(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         let sector = try context.parameters.require("sector")
         let q = QueryReader.collecting(request)
         let (from, to) = try AnalysisKit.range(q)
         try q.check()
         let caller = MarketSource.Caller(context)
-        return try JSONResponse(encoding: try await comparison(try await members(sector, caller), from: from, to: to, caller: caller))
+        return try AnalysisKit.conditional(try await comparison(try await members(sector, caller), from: from, to: to, caller: caller), request, context)
     }
 
     @Sendable func compare(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {

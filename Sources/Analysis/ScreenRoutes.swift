@@ -246,8 +246,8 @@ struct ScreenRoutes: Sendable {
         return trimmed
     }
 
-    @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
-        try JSONResponse(encoding: ["items": try await store.list(owner: try Self.caller(context).subject).map(\.view)])
+    @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+        try AnalysisKit.conditional(["items": try await store.list(owner: try Self.caller(context).subject).map(\.view)], request, context)
     }
 
     @Sendable func create(_ request: Request, context: ServiceRequestContext) async throws -> Response {
@@ -262,8 +262,8 @@ struct ScreenRoutes: Sendable {
         return response
     }
 
-    @Sendable func get(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
-        try JSONResponse(encoding: try await owned(context, write: false).view)
+    @Sendable func get(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+        try AnalysisKit.conditional(try await owned(context, write: false).view, request, context)
     }
 
     @Sendable func update(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {

@@ -67,6 +67,11 @@ struct AnalysisKit: Sendable {
 
     static func json(_ value: some Encodable) throws -> [UInt8] { Array(try ServiceJSON.encoder().encode(value)) }
 
+    /// A JSON answer with its `ETag` and `Cache-Control` (every GET of the service answers so; `If-None-Match` → 304).
+    static func conditional(_ value: some Encodable, _ request: Request, _ context: ServiceRequestContext) throws -> Response {
+        try ConditionalResponse(body: ByteBuffer(bytes: try json(value)), contentType: "application/json").response(from: request, context: context)
+    }
+
     /// A Quant error about the request's numbers becomes a 422 naming the parameter; anything else stays as it is.
     static func unprocessable(_ error: any Error) -> any Error {
         guard let error = error as? QuantError else { return error }
@@ -105,12 +110,12 @@ struct SeriesRoutes: Sendable {
         var parameters: [Parameter]
     }
 
-    @Sendable func catalogue(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse {
-        try JSONResponse(encoding: ["items": IndicatorSpec.catalogue.map { d in
+    @Sendable func catalogue(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+        try AnalysisKit.conditional(["items": IndicatorSpec.catalogue.map { d in
             CatalogueItem(name: d.name, summary: d.summary, overlay: d.overlay, outputs: d.outputs, parameters: d.parameters.map {
                 .init(name: $0.name, default: $0.defaultValue, minimum: $0.range.lowerBound, maximum: $0.range.upperBound, integer: $0.integer)
             })
-        }])
+        }], request, context)
     }
 
     /// The indicator series answer.
