@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A whole backtest through the gateway of a running platform (`bourse up`, SQLite), as an authenticated user:
 # SMA 50/200 crossover on ORCL's 20 years (Tests/Fixtures/prices/orcl-1995-2014.csv, 5,036 bars, uploaded through
-# etl first), 0.1 % fees. One request at a time: POST /api/v1/strategy/backtests, then GET the run every 1 ms until
+# etl first), 0.1 % fees. One request at a time: POST /api/v1/strategy/backtests, then GET the run every 5 ms until
 # it has succeeded, then GET its statistics — the time from sending the POST to holding the statistics. p50/p90/p99
 # over N runs after 5 warm-up runs.
 #
@@ -29,17 +29,38 @@ def call(method, path, body=None, token=None, ctype="application/json"):
     req = urllib.request.Request(base + path, data=data, method=method)
     if data is not None: req.add_header("Content-Type", ctype)
     if token: req.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(req, timeout=60) as r: return r.status, r.read()
+    for attempt in range(50):  # a service that has just started may not be listed by the gateway yet (503)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r: return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            if e.code != 503 or attempt == 49: raise
+            time.sleep(0.2)
 password = open(password_file).read().strip()
-token = json.loads(call("POST", "/api/v1/auth/login", json.dumps({"username": "admin", "password": password}))[1])["access_token"]
+for attempt in range(100):  # the gateway may not list every service yet
+    try:
+        token = json.loads(call("POST", "/api/v1/auth/login", json.dumps({"username": "admin", "password": password}))[1])["access_token"]
+        break
+    except Exception:
+        time.sleep(0.2)
 csv = open("Tests/Fixtures/prices/orcl-1995-2014.csv", "rb").read()
-call("POST", "/api/v1/etl/collect/csv?symbol=ORCL", csv, token, "text/csv")
+for attempt in range(100):
+    try:
+        call("POST", "/api/v1/etl/collect/csv?symbol=ORCL", csv, token, "text/csv")
+        break
+    except Exception:
+        time.sleep(0.2)
 for _ in range(600):
     try:
         s, b = call("GET", "/api/v1/data/market/ORCL", token=token)
         if len(json.loads(b)["bars"]) >= 5036: break
     except Exception: pass
     time.sleep(0.1)
+for attempt in range(100):  # until the gateway lists the strategy service
+    try:
+        call("GET", "/api/v1/strategy/builtins", token=token)
+        break
+    except Exception:
+        time.sleep(0.2)
 body = json.dumps({"strategy": {"name": "g", "type": "builtin", "builtin": "sma-cross", "parameters": {"fast": 50, "slow": 200},
                                 "symbols": ["ORCL"]}, "fees": {"percent": 0.001}})
 def one():
@@ -48,7 +69,7 @@ def one():
     while True:
         r = json.loads(call("GET", "/api/v1/strategy/backtests/" + run["id"], token=token)[1])
         if r["status"] in ("succeeded", "failed", "cancelled"): break
-        time.sleep(0.001)
+        time.sleep(0.005)
     assert r["status"] == "succeeded", r
     return (time.perf_counter() - t) * 1000, r["statistics"]["trade_count"]
 for _ in range(5): one()

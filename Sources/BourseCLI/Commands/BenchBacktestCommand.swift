@@ -10,7 +10,7 @@ import Synchronization
 struct BenchBacktestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backtest",
-        abstract: "Time the backtesting engine: SMA crossover over 500 × 2,520 bars, 1M market orders, a 10×10 grid; peak memory.",
+        abstract: "Time the backtesting engine: SMA crossover over 500 × 2,520 bars, 1M market orders, a 10×10 grid (each also in vectorbt's layout); peak memory.",
         discussion: "Data: the long CSV (symbol,date,open,high,low,close,volume) of scripts/bench/backtest_peers.py; run that first.")
 
     @Option(help: "The peers' synthetic data file.") var data: String = "/tmp/bourse-bench/synthetic-500x2520.csv"
@@ -25,11 +25,12 @@ struct BenchBacktestCommand: ParsableCommand {
                      series.count * bars.dateCount, (ContinuousClock.now - started).seconds, Self.peakMegabytes()))
         var settings = BacktestSettings()
         settings.fees = .percent(fees)
+        let fixed = settings
 
-        func time(_ name: String, target: Double, _ body: () throws -> String) rethrows {
+        func time(_ name: String, target: Double, times: Int? = nil, _ body: () throws -> String) rethrows {
             var samples: [Double] = []
             var note = ""
-            for _ in 0..<max(1, repeats) {
+            for _ in 0..<max(1, times ?? repeats) {
                 let t = ContinuousClock.now
                 note = try body()
                 samples.append((ContinuousClock.now - t).seconds * 1000)
@@ -47,7 +48,7 @@ struct BenchBacktestCommand: ParsableCommand {
         }
         // (a') one account per symbol, all in: vectorbt's layout (a column per symbol, each with its own cash).
         let single = try series.map { try MarketBars([$0]) }
-        try time("sma 50/200, an account per symbol (vectorbt's)", target: 100) {
+        try time("sma 50/200, an account per symbol (vectorbt's)", target: 100, times: 3) {
             var fills = 0
             for b in single {
                 var strategy = try BuiltInStrategies.make("sma-cross", parameters: ["fast": 50, "slow": 200])
@@ -55,22 +56,59 @@ struct BenchBacktestCommand: ParsableCommand {
             }
             return "fills \(fills)"
         }
-        // (b) 1,000,000 market orders: one symbol, 1,000,000 bars, a one-share order every bar, alternating sides.
+        // (b) 1,000,000 market orders: every symbol alternates buying and selling one share on each of the first 2,000 bars
+        // (500 orders a bar, one account); then the same count on one symbol over 1,000,000 bars (vectorbt's case).
+        try time("1,000,000 market orders, 500 symbols × 2,000 bars", target: 100) {
+            var strategy = Churn()
+            let r = try Backtest.run(&strategy, on: bars, settings: settings)
+            return "fills \(r.fillCount), refusals \(r.refusals.count)"
+        }
         let million = try Self.walk(bars: 1_000_000)
-        try time("1,000,000 market orders", target: 100) {
+        try time("1,000,000 market orders, 1 symbol × 1,000,000 bars", target: 100, times: 3) {
             var strategy = Alternating()
             let r = try Backtest.run(&strategy, on: million, settings: settings)
             return "fills \(r.fillCount)"
         }
-        // (c) 10×10 grid (fast 10…55 by 5, slow 100…280 by 20) over every symbol, an account per symbol as vectorbt
-        // does, on every core; each (fast, slow) pair × symbol is one run.
-        var pairs: [(fast: Double, slow: Double)] = []
-        for i in 0..<10 {
-            for j in 0..<10 { pairs.append((fast: 10 + 5 * Double(i), slow: 100 + 20 * Double(j))) }
-        }
+        // (c) 10×10 grid (fast 10…55 by 5, slow 100…280 by 20): each window's SMA columns computed once and shared, one
+        // 500-symbol account per pair, 100 runs on every core.
+        let fasts = (0..<10).map { 10 + 5 * $0 }, slows = (0..<10).map { 100 + 20 * $0 }
         let before = Self.peakMegabytes()
-        let grid = pairs, fixed = settings
-        try time("10×10 grid, an account per symbol, all cores", target: 4000) {
+        try time("10×10 grid, one account per pair, shared SMAs, all cores", target: 4000, times: 3) {
+            let windows = fasts + slows
+            let columns = Mutex([[[Double]]](repeating: [], count: windows.count))
+            let failures = Mutex(0)
+            DispatchQueue.concurrentPerform(iterations: windows.count) { i in
+                do {
+                    let c = try (0..<bars.symbols.count).map { s throws(QuantError) in
+                        try bars.column(s) { v throws(QuantError) in try Indicators.sma(v, period: windows[i]) }
+                    }
+                    columns.withLock { $0[i] = c }
+                } catch {
+                    failures.withLock { $0 += 1 }
+                }
+            }
+            let shared = columns.withLock { $0 }
+            let outcome = Mutex((fills: 0, best: -Double.infinity))
+            DispatchQueue.concurrentPerform(iterations: 100) { job in
+                do {
+                    var strategy = SignalStrategy(.crossing(fast: shared[job / 10], slow: shared[10 + job % 10]))
+                    let r = try Backtest.run(&strategy, on: bars, settings: fixed)
+                    outcome.withLock { $0 = ($0.fills + r.fillCount, max($0.best, r.statistics.equityFinal)) }
+                } catch {
+                    failures.withLock { $0 += 1 }
+                }
+            }
+            guard failures.withLock({ $0 }) == 0 else { throw ValidationError("a grid run failed") }
+            let (fills, best) = outcome.withLock { ($0.fills, $0.best) }
+            return String(format: "runs 100, fills %d, best final equity %.0f", fills, best)
+        }
+        // (c') the same grid with an account per symbol and pair (vectorbt's layout: 50,000 runs, indicators per run).
+        var pairs: [(fast: Double, slow: Double)] = []
+        for f in fasts {
+            for w in slows { pairs.append((fast: Double(f), slow: Double(w))) }
+        }
+        let grid = pairs
+        try time("10×10 grid, an account per symbol and pair, all cores", target: 4000, times: 1) {
             let total = grid.count * single.count
             // One lock per run (a whole backtest): negligible next to the run itself.
             let outcome = Mutex((fills: 0, failures: 0))
@@ -89,6 +127,15 @@ struct BenchBacktestCommand: ParsableCommand {
             return "runs \(total), fills \(fills)"
         }
         print(String(format: "peak memory: %.0f MB (before the grid %.0f MB; target < 1024 MB)", Self.peakMegabytes(), before))
+    }
+
+    /// On each of the first 2,000 bars, an order of one share for every symbol, buying on even bars and selling on odd.
+    struct Churn: TradingStrategy {
+        mutating func onBar(_ context: inout StrategyContext) {
+            guard context.bar < 2000 else { return }
+            let side: Side = context.bar % 2 == 0 ? .buy : .sell
+            for s in context.symbols.indices { context.submit(Order(symbol: s, side: side, size: .shares(1))) }
+        }
     }
 
     /// One order a bar, alternating buy and sell of one share.

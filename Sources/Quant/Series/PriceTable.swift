@@ -41,37 +41,70 @@ public struct PriceTable: Sendable {
     /// - Throws: `QuantError(.parse, …)` on a missing or malformed header, a row with the wrong number of
     ///   fields, a cell that is not a finite number, or no data row at all.
     public static func parse(_ text: String, source: String) throws(QuantError) -> PriceTable {
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { line in
-            line.last == "\r" ? line.dropLast() : line
+        // Lines and fields are found on the UTF-8 bytes ("\n", "\r\n", ","): splitting Characters (grapheme
+        // clusters) cost ten times the number parsing on a 5,000-row file.
+        var text = text
+        text.makeContiguousUTF8()
+        let utf8 = text.utf8
+        var lines: [Range<String.Index>] = []
+        var start = utf8.startIndex
+        var i = utf8.startIndex
+        while i < utf8.endIndex {
+            if utf8[i] == UInt8(ascii: "\n") {
+                var end = i
+                if end > start, utf8[utf8.index(before: end)] == UInt8(ascii: "\r") { end = utf8.index(before: end) }
+                lines.append(start..<end)
+                start = utf8.index(after: i)
+            }
+            i = utf8.index(after: i)
         }
-        while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
+        if start < utf8.endIndex {
+            var end = utf8.endIndex
+            if utf8[utf8.index(before: end)] == UInt8(ascii: "\r") { end = utf8.index(before: end) }
+            lines.append(start..<end)
+        }
+        while let last = lines.last, utf8[last].allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { lines.removeLast() }
         guard let headerLine = lines.first else {
             throw QuantError(.parse, "\(source): row 1: empty file, expected a header such as Date,Open,High,Low,Close,Volume")
         }
-        let header = headerLine.split(separator: ",", omittingEmptySubsequences: false).map(clean)
+        func fields(_ line: Range<String.Index>) -> [Substring] {
+            var out: [Substring] = []
+            var from = line.lowerBound
+            var k = line.lowerBound
+            while k < line.upperBound {
+                if utf8[k] == UInt8(ascii: ",") {
+                    out.append(text[from..<k])
+                    from = utf8.index(after: k)
+                }
+                k = utf8.index(after: k)
+            }
+            out.append(text[from..<line.upperBound])
+            return out
+        }
+        let header = fields(headerLine).map(clean)
         try validate(header: header, source: source)
         var dates: [String] = []
         dates.reserveCapacity(lines.count - 1)
         var columns = [[Double]](repeating: [], count: header.count - 1)
-        for i in columns.indices { columns[i].reserveCapacity(lines.count - 1) }
+        for c in columns.indices { columns[c].reserveCapacity(lines.count - 1) }
         for (offset, line) in lines.enumerated().dropFirst() {
             let row = offset + 1
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count == header.count else {
-                let column = fields.count < header.count ? header[fields.count] : "\(fields.count)"
+            let cells = fields(line)
+            guard cells.count == header.count else {
+                let column = cells.count < header.count ? header[cells.count] : "\(cells.count)"
                 throw QuantError(
-                    .parse, "\(source): row \(row), column \(column): expected \(header.count) fields, found \(fields.count)")
+                    .parse, "\(source): row \(row), column \(column): expected \(header.count) fields, found \(cells.count)")
             }
-            let date = clean(fields[0])
+            let date = clean(cells[0])
             guard !date.isEmpty else { throw QuantError(.parse, "\(source): row \(row), column \(header[0]): empty date") }
             dates.append(date)
-            for c in 1..<fields.count {
-                let cell = clean(fields[c])
-                guard let value = Double(cell) else {
-                    throw QuantError(.parse, "\(source): row \(row), column \(header[c]): \"\(cell)\" is not a number")
+            for c in 1..<cells.count {
+                // The common case (a bare number) is parsed in place; blanks and quotes are trimmed first otherwise.
+                guard let value = Double(cells[c]) ?? Double(clean(cells[c])) else {
+                    throw QuantError(.parse, "\(source): row \(row), column \(header[c]): \"\(clean(cells[c]))\" is not a number")
                 }
                 guard value.isFinite else {
-                    throw QuantError(.parse, "\(source): row \(row), column \(header[c]): \"\(cell)\" is not a finite number")
+                    throw QuantError(.parse, "\(source): row \(row), column \(header[c]): \"\(clean(cells[c]))\" is not a finite number")
                 }
                 columns[c - 1].append(value)
             }

@@ -19,9 +19,9 @@ public struct PeerCaller: Sendable {
 extension PeerClient {
     /// Calls `service` for `caller` (see ``send(_:_:_:json:deadline:trace:requestID:acting:logger:maxResponseBytes:)``).
     public func send(_ service: String, _ method: HTTPMethod, _ path: String, for caller: PeerCaller,
-                     maxResponseBytes: Int = 8 << 20) async throws -> ServiceClient.Reply {
+                     maxResponseBytes: Int = 8 << 20, accept: String? = nil) async throws -> ServiceClient.Reply {
         try await send(service, method, path, deadline: caller.deadline, trace: caller.trace, requestID: caller.requestID,
-                       acting: caller.principal, maxResponseBytes: maxResponseBytes)
+                       acting: caller.principal, maxResponseBytes: maxResponseBytes, accept: accept)
     }
 
     /// `value` as one path segment: letters, digits and `.-_~=` as they are, everything else percent-encoded.

@@ -22,7 +22,7 @@ public struct PeerClient: Sendable {
     public func send(
         _ service: String, _ method: HTTPMethod, _ path: String, json body: (some Encodable & Sendable)? = Optional<Int>.none,
         deadline: ContinuousClock.Instant? = nil, trace: TraceContext? = nil, requestID: String? = nil, acting principal: Principal? = nil,
-        logger: Logger = Logger(label: "peer"), maxResponseBytes: Int = 8 << 20
+        logger: Logger = Logger(label: "peer"), maxResponseBytes: Int = 8 << 20, accept: String? = nil
     ) async throws -> ServiceClient.Reply {
         let payload = try body.map { try ServiceJSON.encoder().encode($0) }
         let retryable = UpstreamCaller.isIdempotent(method: method.rawValue, hasIdempotencyKey: false)
@@ -34,6 +34,7 @@ public struct PeerClient: Sendable {
                 request.method = method
                 if let trace { request.headers.replaceOrAdd(name: "traceparent", value: trace.traceparent) }
                 if let requestID { request.headers.replaceOrAdd(name: "X-Request-ID", value: requestID) }
+                if let accept { request.headers.replaceOrAdd(name: "Accept", value: accept) }
                 // The user a call is made for travels with it, signed, so the peer applies that user's rights.
                 for (name, value) in principal?.headerFields ?? [] { request.headers.replaceOrAdd(name: name, value: value) }
                 if let credential {
