@@ -59,11 +59,20 @@ public final class MarketDataStub: Sendable {
             let from = request.uri.queryParameters["from"].map(String.init) ?? "0000"
             let to = request.uri.queryParameters["to"].map(String.init) ?? "9999"
             guard let b = self.series.withLock({ $0[symbol] }) else { return Response(status: .notFound) }
+            let tag = "\"\(symbol)-\(self.versions.withLock { $0[symbol, default: 0] })-\(from)-\(to)\""
+            if (request.headers[.accept] ?? "").contains("text/csv") {
+                var csv = "Date,Open,High,Low,Close,Adj Close,Volume\n"
+                for i in b.dates.indices where b.dates[i] >= from && b.dates[i] <= to {
+                    csv += "\(b.dates[i]),\(b.open[i]),\(b.high[i]),\(b.low[i]),\(b.close[i]),\(b.close[i]),\(b.volume[i])\n"
+                }
+                return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .eTag: tag + "-csv"],
+                                body: .init(byteBuffer: ByteBuffer(string: csv)))
+            }
             let rows: [[String: Any]] = b.dates.indices.filter { b.dates[$0] >= from && b.dates[$0] <= to }.map { i in
                 ["date": b.dates[i], "open": b.open[i], "high": b.high[i], "low": b.low[i], "close": b.close[i], "adj_close": b.close[i], "volume": b.volume[i]]
             }
             var response = Self.json(["symbol": symbol, "interval": "1d", "adjusted": false, "bars": rows])
-            response.headers[.eTag] = "\"\(symbol)-\(self.versions.withLock { $0[symbol, default: 0] })-\(from)-\(to)\""
+            response.headers[.eTag] = tag
             return response
         }
         router.get("/api/v1/data/fundamentals/{symbol}") { request, context -> Response in
