@@ -134,15 +134,9 @@ struct MarketSource: Sendable {
     /// The whole daily history of `symbol` (cached); 404 when `data` has no bars of it.
     func bars(_ symbol: String, _ caller: Caller) async throws -> CachedBars {
         if let cached = await cache.bars(symbol) { return cached }
-        let reply = try await get("/api/v1/data/market/\(Self.path(symbol))", caller, maxBytes: 64 << 20)
-        if reply.status == 404 { throw Problem.notFound("No bars of \(symbol) in the data service.") }
-        guard reply.status == 200 else { throw unexpected(reply, "the bars of \(symbol)") }
-        let body = try reply.decode(BarSeriesAnswer.self)
-        guard !body.bars.isEmpty else { throw Problem.notFound("No bars of \(symbol) in the data service.") }
-        let b = body.bars
-        let ohlcv = try body.ohlcv()
-        let version = reply.headers.first(name: "ETag") ?? "\(b.count):\(b.last!.date):\(b.last!.close)"
-        let entry = CachedBars(bars: ohlcv, version: version, fetched: .now)
+        let fetched = try await peers.dailyBars(symbol, for: caller)
+        guard fetched.bars.count > 0 else { throw Problem.notFound("No bars of \(symbol) in the data service.") }
+        let entry = CachedBars(bars: fetched.bars, version: fetched.etag ?? fetched.digest, fetched: .now)
         await cache.store(symbol, entry)
         return entry
     }

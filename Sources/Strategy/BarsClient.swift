@@ -55,37 +55,14 @@ struct BarsClient: Sendable {
         }
     }
 
-    /// Bars of `symbol` in `from...to` (either open-ended); empty when `data` has none. Read as `data`'s CSV
-    /// (`Date,Open,High,Low,Close,Adj Close,Volume`): parsing it costs a fraction of decoding the JSON of the same bars,
-    /// and its bytes are hashed as received.
+    /// Bars of `symbol` in `from...to` (either open-ended); empty when `data` has none (`PeerClient.dailyBars`).
+    /// The parsed bars are kept per request and ETag, so the same bars again are not parsed again.
     func bars(_ symbol: String, from: LocalDate?, to: LocalDate?) async throws -> Series {
-        var query: [String] = []
-        if let from { query.append("from=\(from)") }
-        if let to { query.append("to=\(to)") }
-        let path = "/api/v1/data/market/\(Self.path(symbol))" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
-        let reply = try await peers.send("data", .GET, path, maxResponseBytes: 64 << 20, accept: "text/csv")
-        var hash = SHA256()
-        hash.update(data: Data((symbol + "\n").utf8))
-        if reply.status == 404 {
-            return Series(symbol: symbol, bars: try OHLCV(dates: [], open: [], high: [], low: [], close: [], volume: []),
-                          digest: Array(hash.finalize()).hexString)
-        }
-        guard reply.status == 200 else { throw Problem.badGateway("The data service answered \(reply.status) for the bars of \(symbol).") }
-        let etag = reply.headers.first(name: "ETag")
-        if let etag, let known = await parsed.get(path, etag: etag) { return known }
-        let text = String(buffer: reply.body)
-        hash.update(data: Data(text.utf8))
-        let bars: OHLCV
-        do {
-            // A range without bars is a header alone.
-            bars = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: true).count < 2
-                ? try OHLCV(dates: [], open: [], high: [], low: [], close: [], volume: [])
-                : try PriceTable.parse(text, source: "data:\(symbol)").ohlcv()
-        } catch {
-            throw Problem.badGateway("The data service's CSV of \(symbol) could not be read: \(error)")
-        }
-        let series = Series(symbol: symbol, bars: bars, digest: Array(hash.finalize()).hexString)
-        if let etag { await parsed.put(path, etag: etag, series) }
+        let key = "\(symbol)|\(from?.description ?? "")|\(to?.description ?? "")"
+        let fetched = try await peers.dailyBars(symbol, from: from?.description, to: to?.description)
+        if let etag = fetched.etag, let known = await parsed.get(key, etag: etag) { return known }
+        let series = Series(symbol: symbol, bars: fetched.bars, digest: fetched.digest)
+        if let etag = fetched.etag { await parsed.put(key, etag: etag, series) }
         return series
     }
 
