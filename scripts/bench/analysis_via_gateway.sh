@@ -19,7 +19,7 @@ bourse="${BOURSE_BINARY:-.build/release/bourse}"
 [ -x "$bourse" ] || { echo "no release binary at $bourse" >&2; exit 1; }
 work=$(mktemp -d /tmp/bourse-analysis.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cleanup() { [ -n "${up_pid:-}" ] && kill "$up_pid" 2>/dev/null && wait "$up_pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() { [ -n "${up_pid:-}" ] && kill "$up_pid" 2>/dev/null && wait "$up_pid" 2>/dev/null; rm -rf /tmp/analysis-bench-logs; cp -r "$work/data/logs" /tmp/analysis-bench-logs 2>/dev/null; cp "$work/up.log" /tmp/analysis-bench-logs/ 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 "$bourse" bench data --bars 2520000 --queries 1 --database-url "sqlite://$work/data/data.sqlite" >/dev/null
 BOURSE_GATEWAY_RATE_LIMITS= "$bourse" up --port "$port" --data-dir "$work/data" --log-level warning > "$work/up.log" 2>&1 &
@@ -46,6 +46,9 @@ def summary(label, samples, target):
     s = sorted(samples); q = lambda p: s[min(len(s) - 1, int(p * len(s)))]
     print(f"{label}: p50 {q(0.5):.2f} ms  p99 {q(0.99):.2f} ms  min {s[0]:.2f} ms  (n={len(s)}; target {target})")
 names = "sma:20,ema:50,rsi:14,macd:12:26:9,bbands:20:2"
+for attempt in range(150):  # until every service is listed and healthy (a peer may still be registering)
+    if call("GET", f"/api/v1/analysis/indicators/S0?names={names}", token=token)[0] == 200: break
+    time.sleep(0.2)
 summary("indicators, 5 on 2,520 bars, cold (first request of each of 40 symbols)",
         [timed("GET", f"/api/v1/analysis/indicators/S{k}?names={names}")[0] for k in range(1, 41)], "< 20 ms")
 timed("GET", f"/api/v1/analysis/indicators/S0?names={names}")
