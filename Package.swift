@@ -85,12 +85,13 @@ let package = Package(
         .target(name: "Strategy", dependencies: ["ServiceKit", "Quant", "QuantExpression", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
         .target(name: "Analysis", dependencies: ["ServiceKit", "Quant", "QuantExpression", "Charts"], swiftSettings: swiftSettings),
+        .target(name: "Notifications", dependencies: ["ServiceKit", "Quant", "QuantExpression"], swiftSettings: swiftSettings),
         // The catalogue of services: the one list the CLI, CI and the contract tests read.
-        .target(name: "Services", dependencies: ["ServiceKit", "Gateway", "MarketData", "Auth", "ETL", "Portfolio", "Strategy", "Analysis"], swiftSettings: swiftSettings),
+        .target(name: "Services", dependencies: ["ServiceKit", "Gateway", "MarketData", "Auth", "ETL", "Portfolio", "Strategy", "Analysis", "Notifications"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "BourseCLI",
             dependencies: [
-                "ServiceKit", "Quant", "QuantExpression", "Gateway", "MarketData", "Auth", "ETL", "Portfolio", "Strategy", "Analysis", "Services",
+                "ServiceKit", "Quant", "QuantExpression", "Gateway", "MarketData", "Auth", "ETL", "Portfolio", "Strategy", "Analysis", "Notifications", "Services",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -140,6 +141,11 @@ let package = Package(
         .testTarget(
             name: "PortfolioTests",
             dependencies: ["Portfolio", "Quant", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: ["Notifications", "Quant", "ServiceKit", "BourseTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,6 +3,7 @@ import Auth
 import ETL
 import Gateway
 import MarketData
+import Notifications
 import Portfolio
 import Strategy
 import ServiceKit
@@ -12,7 +13,7 @@ import ServiceKit
 /// tests read. A new service is added here and nowhere else.
 public enum ServiceCatalog {
     public static let all: [any BourseService.Type] = [
-        GatewayService.self, AuthService.self, MarketDataService.self, PortfolioService.self, StrategyService.self, AnalysisService.self, ETLService.self,
+        GatewayService.self, AuthService.self, MarketDataService.self, PortfolioService.self, StrategyService.self, AnalysisService.self, NotificationsService.self, ETLService.self,
     ]
 
     public static var names: [String] { all.map { $0.descriptor.name } }
