@@ -215,13 +215,7 @@ struct ScreenRoutes: Sendable {
 
     // MARK: saved screens
 
-    static func caller(_ context: ServiceRequestContext) throws -> Principal {
-        guard let principal = context.principal else {
-            throw Problem(status: .unauthorized, slug: "unauthenticated", detail: "Saved screens belong to users: this request carries no user identity.",
-                          headers: [.wwwAuthenticate: "Bearer realm=\"bourse\""])
-        }
-        return principal
-    }
+    static func caller(_ context: ServiceRequestContext) throws -> Principal { try context.requireUser("Saved screens belong to users") }
 
     func owned(_ context: ServiceRequestContext, write: Bool) async throws -> ScreenStore.Record {
         let principal = try Self.caller(context)

@@ -30,13 +30,7 @@ struct NotificationsRoutes: Sendable {
         router.on(NotificationsContract.deleteEntry, use: deleteEntry)
     }
 
-    static func caller(_ context: ServiceRequestContext) throws -> Principal {
-        guard let principal = context.principal else {
-            throw Problem(status: .unauthorized, slug: "unauthenticated", detail: "Alerts belong to users: this request carries no user identity.",
-                          headers: [.wwwAuthenticate: "Bearer realm=\"bourse\""])
-        }
-        return principal
-    }
+    static func caller(_ context: ServiceRequestContext) throws -> Principal { try context.requireUser("Alerts belong to users") }
 
     func owned(_ context: ServiceRequestContext, write: Bool) async throws -> AlertRecord {
         let principal = try Self.caller(context)

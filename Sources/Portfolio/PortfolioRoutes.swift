@@ -26,13 +26,7 @@ struct PortfolioRoutes: Sendable {
 
     // MARK: ownership
 
-    static func caller(_ context: ServiceRequestContext) throws -> Principal {
-        guard let principal = context.principal else {
-            throw Problem(status: .unauthorized, slug: "unauthenticated", detail: "Portfolios belong to users: this request carries no user identity.",
-                          headers: [.wwwAuthenticate: "Bearer realm=\"bourse\""])
-        }
-        return principal
-    }
+    static func caller(_ context: ServiceRequestContext) throws -> Principal { try context.requireUser("Portfolios belong to users") }
 
     /// The portfolio `{id}` if the caller owns it (or, for reads, is an admin); 404 otherwise, so another
     /// user's portfolio looks exactly like one that does not exist.

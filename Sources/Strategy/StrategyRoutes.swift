@@ -22,13 +22,7 @@ struct StrategyRoutes: Sendable {
 
     // MARK: ownership
 
-    static func caller(_ context: ServiceRequestContext) throws -> Principal {
-        guard let principal = context.principal else {
-            throw Problem(status: .unauthorized, slug: "unauthenticated", detail: "Strategies belong to users: this request carries no user identity.",
-                          headers: [.wwwAuthenticate: "Bearer realm=\"bourse\""])
-        }
-        return principal
-    }
+    static func caller(_ context: ServiceRequestContext) throws -> Principal { try context.requireUser("Strategies belong to users") }
 
     /// The strategy `{id}` if the caller owns it (or, for reads, is an admin); 404 otherwise, so another user's
     /// strategy looks exactly like one that does not exist.

@@ -165,10 +165,15 @@ struct AnalysisServiceTests {
             let analysis = try #require(reply.json["analysis"] as? [String: Any])
             let dupont = try #require(analysis["dupont"] as? [[String: Any]])
             #expect(dupont.count == 2)
-            let text = reply.text
-            #expect(text.contains("margins") && text.contains("growth") && text.contains("common_size") || text.contains("commonSize"))
-            // ROE of the newest year by hand: 243.75 / 975 = 0.25.
-            #expect(reply.text.contains("0.25"))
+            func value(_ entry: [String: Any], _ key: String) -> Double? { (entry[key] as? [String: Any])?["value"] as? Double }
+            for entry in dupont {
+                let roe = try #require(value(entry, "return_on_equity"))
+                #expect(abs((value(entry, "three_step_product") ?? .nan) - roe) < 1e-12)
+                #expect(abs((value(entry, "five_step_product") ?? .nan) - roe) < 1e-12)
+            }
+            // ROE of each year by hand, in period order: 210 / 1000 and 243.75 / 975.
+            #expect(dupont.compactMap { value($0, "return_on_equity") } == [0.21, 0.25])
+            for part in ["margins", "growth", "common_size", "per_share", "trends"] { #expect(analysis[part] != nil, "\(part)") }
         }
     }
 
